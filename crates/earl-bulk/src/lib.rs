@@ -1,0 +1,1 @@
+//! Bulk screening of customer files, re-screening against list changes, reviewed decisions.

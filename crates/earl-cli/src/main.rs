@@ -1,0 +1,3 @@
+//! The `earl` command-line tool.
+
+fn main() {}

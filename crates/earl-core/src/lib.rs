@@ -1,0 +1,1 @@
+//! License determination: dated rules as data, chip classification, the decision.

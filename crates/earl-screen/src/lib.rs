@@ -1,0 +1,1 @@
+//! Party screening: multilingual name normalisation, in-memory index, explainable scoring.

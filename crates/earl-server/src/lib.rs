@@ -1,0 +1,1 @@
+//! HTTP API and analyst web page for earl.

@@ -1,0 +1,1 @@
+//! Tamper-evident audit log: the store trait and its SQLite backend.
