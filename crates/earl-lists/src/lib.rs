@@ -4,6 +4,7 @@
 //! Importers are pure functions from bytes to [`ListSnapshot`]s; this crate does no file or
 //! network I/O of its own, so the binaries decide where data comes from.
 
+pub mod country;
 pub mod model;
 
 pub use model::*;
