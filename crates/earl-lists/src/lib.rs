@@ -5,6 +5,10 @@
 //! network I/O of its own, so the binaries decide where data comes from.
 
 pub mod country;
+pub mod import;
 pub mod model;
+pub mod snapshot;
+mod text;
 
 pub use model::*;
+pub use snapshot::SnapshotSet;

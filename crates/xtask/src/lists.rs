@@ -1,0 +1,299 @@
+//! Build and check the bundled list snapshot (`data/lists`).
+//!
+//! Every bundled list is declared once in [`specs`]: its identity, the shared-data file(s) it
+//! is imported from, the as-of date and the provenance that goes into `ListMeta`. The build
+//! is deterministic: same inputs, same bytes.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use earl_lists::import::{self, Format, ListTarget};
+use earl_lists::snapshot::{SnapshotSet, encode_jsonl, encode_manifest, file_name, seal};
+use earl_lists::{ListKind, ListSnapshot};
+use jiff::civil::{Date, date};
+
+/// Where a list's data comes from, relative to the shared data dir.
+enum Input {
+    /// One file in one format.
+    One(Format, String),
+}
+
+struct Spec {
+    target: ListTarget,
+    input: Input,
+    as_of: Option<Date>,
+}
+
+const NSFREG: &str =
+    "github.com/phagehunter/nsfreg @ 02787e87e65d9452d34e1413859cbea1b0a94b00 (2026-07-09)";
+const NSFREG_LICENSE: &str = "US Government publication (17 U.S.C. 105, no copyright); upstream JSON structuring by the nsfreg author, repository has no license file";
+
+#[expect(clippy::too_many_arguments, reason = "one call per list reads as a table")]
+fn nsfreg(
+    id: &str,
+    kind: ListKind,
+    title: &str,
+    authority: &str,
+    file: &str,
+    url: &str,
+    as_of: Date,
+    notes: &[&str],
+) -> Spec {
+    let mut t = ListTarget::new(id, kind, title);
+    t.authority = authority.to_owned();
+    t.source = format!("{NSFREG}: data/{file}");
+    t.source_url = Some(url.to_owned());
+    t.license = Some(NSFREG_LICENSE.to_owned());
+    t.notes = notes.iter().map(|n| (*n).to_owned()).collect();
+    Spec {
+        target: t,
+        input: Input::One(Format::NsfregJson, format!("nsfreg-us-lists/{file}")),
+        as_of: Some(as_of),
+    }
+}
+
+fn specs() -> Vec<Spec> {
+    const BIS: &str = "US Department of Commerce, Bureau of Industry and Security";
+    let mut v = vec![
+        nsfreg(
+            "us_bis_entity_list",
+            ListKind::EntityList,
+            "Entity List (Supplement No. 4 to Part 744 of the EAR)",
+            BIS,
+            "bis_entity_list.json",
+            "https://www.ecfr.gov/current/title-15/subtitle-B/chapter-VII/subchapter-C/part-744#Supplement-No.-4-to-Part-744",
+            date(2026, 7, 9),
+            &[
+                "as_of is the upstream extraction date of the eCFR text (downloaded July 2026, extracted 2026-07-09); the latest Federal Register citation in the data is 90 FR 48195 of 2025-10-09, so the snapshot reflects the list as amended through at least that rule",
+            ],
+        ),
+        nsfreg(
+            "us_bis_meu",
+            ListKind::MilitaryEndUser,
+            "Military End-User (MEU) List (Supplement No. 7 to Part 744 of the EAR)",
+            BIS,
+            "bis_meu.json",
+            "https://www.ecfr.gov/current/title-15/subtitle-B/chapter-VII/subchapter-C/part-744/appendix-Supplement%20No.%207%20to%20Part%20744",
+            date(2026, 7, 9),
+            &["as_of is the upstream extraction date of the eCFR text (downloaded July 2026)"],
+        ),
+        nsfreg(
+            "us_bis_dpl",
+            ListKind::DeniedPersons,
+            "Denied Persons List",
+            BIS,
+            "bis_dpl.json",
+            "https://www.bis.gov/licensing/end-user-guidance/denied-persons-list-dpl",
+            date(2026, 4, 14),
+            &[
+                "BIS export dpl_04142026.csv of 2026-04-14; listed_on is the denial order's effective date",
+            ],
+        ),
+        nsfreg(
+            "us_ofac_nscmic",
+            ListKind::Other,
+            "Non-SDN Chinese Military-Industrial Complex Companies List (NS-CMIC)",
+            "US Department of the Treasury, Office of Foreign Assets Control",
+            "ofac_nscmic.json",
+            "https://www.treasury.gov/ofac/downloads/ccmc/nscmiclist.pdf",
+            date(2026, 7, 9),
+            &[
+                "OFAC publication as downloaded July 2026 (PDF-derived); investment restrictions, not an export-control list",
+            ],
+        ),
+        nsfreg(
+            "us_dod_1260h",
+            ListKind::Other,
+            "Section 1260H List of Chinese Military Companies",
+            "US Department of War (Defense)",
+            "dow_1260h.json",
+            "https://www.federalregister.gov/documents/search?conditions%5Bsearch_type_id%5D=3&conditions%5Bterm%5D=1260H",
+            date(2026, 6, 10),
+            &[
+                "Federal Register notice of 2026-06-10 (91 FR 35189); notes are cut at about 200 characters upstream",
+            ],
+        ),
+        nsfreg(
+            "us_dod_1286",
+            ListKind::Other,
+            "Section 1286 List of Foreign Talent Programs and Institutions",
+            "US Department of War (Defense)",
+            "dow_1286.json",
+            "https://basicresearch.defense.gov/Programs/Academic-Research-Security/",
+            date(2026, 7, 9),
+            &[
+                "FY24 Section 1286 List (public release, version 2); the edition carries no day, as_of is the upstream download date; entries have no country",
+            ],
+        ),
+        nsfreg(
+            "us_dhs_uflpa",
+            ListKind::Other,
+            "Uyghur Forced Labor Prevention Act (UFLPA) Entity List",
+            "US Department of Homeland Security",
+            "dhs_uflpa.json",
+            "https://www.dhs.gov/uflpa-entity-list",
+            date(2026, 7, 9),
+            &["DHS page as fetched 2026-07-09"],
+        ),
+        nsfreg(
+            "us_state_nonproliferation",
+            ListKind::Other,
+            "Nonproliferation Sanctions (State Department)",
+            "US Department of State",
+            "state_nonproliferation.json",
+            "https://www.state.gov/bureau-of-arms-control-and-nonproliferation/nonproliferation-sanctions",
+            date(2026, 7, 9),
+            &[
+                "master sanctions table of May 2025 (PDF-derived), downloaded 2026-07-09; as_of is the download date; check each sanction's own expiry in remarks",
+            ],
+        ),
+        nsfreg(
+            "us_state_debarred_statutory",
+            ListKind::Other,
+            "AECA/ITAR Statutorily Debarred Parties",
+            "US Department of State, Directorate of Defense Trade Controls",
+            "state_debarred_statutory.json",
+            "https://deccspmddtc.servicenowservices.com/ddtc_public?id=ddtc_kb_article_page&sys_id=c22d1833dbb8d300d0a370131f9619f0",
+            date(2025, 8, 25),
+            &["DDTC statutory debarment list of 2025-08-25 (revised)"],
+        ),
+        nsfreg(
+            "us_state_debarred_admin",
+            ListKind::Other,
+            "AECA/ITAR Administratively Debarred Parties",
+            "US Department of State, Directorate of Defense Trade Controls",
+            "state_debarred_admin.json",
+            "https://deccspmddtc.servicenowservices.com/ddtc_public?id=ddtc_kb_article_page&sys_id=c22d1833dbb8d300d0a370131f9619f0",
+            date(2023, 6, 1),
+            &["DDTC administrative debarment list of 2023-06-01"],
+        ),
+        nsfreg(
+            "us_fcc_covered",
+            ListKind::Other,
+            "List of Equipment and Services Covered by Section 2 of the Secure Networks Act",
+            "US Federal Communications Commission",
+            "fcc_covered.json",
+            "https://www.fcc.gov/supplychain/coveredlist",
+            date(2026, 7, 9),
+            &[
+                "FCC page as downloaded July 2026; entries are producers of covered equipment, listed_on is the covered-list date",
+            ],
+        ),
+        nsfreg(
+            "us_cbp_wro",
+            ListKind::Other,
+            "Withhold Release Orders and Findings List",
+            "US Customs and Border Protection",
+            "cbp_wro.json",
+            "https://www.cbp.gov/document/stats/withhold-release-orders-findings",
+            date(2026, 6, 23),
+            &[
+                "CBP export of 2026-06-23 (FY26); one entry per order or finding, so a facility can appear several times; status in remarks",
+            ],
+        ),
+    ];
+    v.extend(other_specs());
+    v
+}
+
+fn other_specs() -> Vec<Spec> {
+    Vec::new()
+}
+
+fn read(shared: &Path, rel: &str) -> Result<Vec<u8>> {
+    let path = shared.join(rel);
+    fs::read(&path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn build_one(shared: &Path, spec: &Spec) -> Result<ListSnapshot> {
+    let Input::One(format, file) = &spec.input;
+    let bytes = read(shared, file)?;
+    import::import(*format, &spec.target, &bytes, spec.as_of)
+        .with_context(|| format!("importing {file} as {}", spec.target.id))
+}
+
+/// Import every list and write `out/manifest.json` plus one `.jsonl` per list.
+pub fn build(shared: &Path, out: &Path) -> Result<()> {
+    if !shared.is_dir() {
+        bail!("shared data dir {} not found (pass --shared DIR)", shared.display());
+    }
+    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut metas = Vec::new();
+    let mut written = BTreeSet::new();
+    println!("{:<32} {:>7}  {:<10}  format", "list", "entries", "as_of");
+    for spec in specs() {
+        let snap = build_one(shared, &spec)?;
+        let (meta, text) = seal(snap.meta, &snap.entries);
+        debug_assert_eq!(text, encode_jsonl(&snap.entries));
+        let name = file_name(&meta.id);
+        write_if_changed(&out.join(&name), &text)?;
+        println!(
+            "{:<32} {:>7}  {}  {}",
+            meta.id.as_str(),
+            meta.entry_count,
+            meta.as_of,
+            meta.format
+        );
+        written.insert(name);
+        metas.push(meta);
+    }
+    write_if_changed(&out.join("manifest.json"), &encode_manifest(&metas))?;
+    // Drop list files that are no longer declared.
+    for entry in fs::read_dir(out)? {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if name.ends_with(".jsonl") && !written.contains(name) {
+            fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+            println!("removed stale {name}");
+        }
+    }
+    let total: usize = metas.iter().map(|m| m.entry_count).sum();
+    println!("{} lists, {total} entries -> {}", metas.len(), out.display());
+    Ok(())
+}
+
+fn write_if_changed(path: &PathBuf, text: &str) -> Result<()> {
+    if fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Load a snapshot directory as the engine would and report counts and timing.
+pub fn check(dir: &Path) -> Result<()> {
+    let manifest = fs::read_to_string(dir.join("manifest.json"))
+        .with_context(|| format!("reading {}/manifest.json", dir.display()))?;
+    let mut files = std::collections::HashMap::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "jsonl")
+            && let Some(name) = path.file_name().and_then(|n| n.to_str())
+        {
+            files.insert(name.to_owned(), fs::read_to_string(&path)?);
+        }
+    }
+    let bytes: usize = files.values().map(String::len).sum();
+    let mut best = f64::MAX;
+    let mut set = SnapshotSet::default();
+    for _ in 0..5 {
+        let start = Instant::now();
+        set = SnapshotSet::from_parts(&manifest, |n| files.get(n).map(String::as_str))?;
+        best = best.min(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    for l in &set.lists {
+        println!("{:<32} {:>7}  {}", l.meta.id.as_str(), l.entries.len(), l.meta.as_of);
+    }
+    println!(
+        "{} lists, {} entries, {:.1} MB: load + verify best of 5 = {best:.1} ms ({})",
+        set.lists.len(),
+        set.entry_count(),
+        bytes as f64 / 1e6,
+        if cfg!(debug_assertions) { "debug build" } else { "release build" }
+    );
+    Ok(())
+}
