@@ -362,6 +362,30 @@ impl Engine {
         Ok(earl_core::classify::classify_chip(self.rules, &chip.spec, date, "product"))
     }
 
+    /// Parse a chip spec (JSON object with the fields of a transaction's `chip` item) and
+    /// classify it on `date`. Errors name the field, e.g. `chip.tops.fp8`.
+    pub fn classify_spec_json(&self, text: &str, date: Date) -> Result<Classification, InputError> {
+        let spec: serde_json::Value = serde_json::from_str(text).map_err(|e| InputError {
+            field: "chip".to_owned(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+        // Parse through the transaction parser so a spec is validated exactly as in `check`.
+        let wrapped = serde_json::json!({
+            "date": date.to_string(),
+            "destination": "CN",
+            "items": [{"chip": spec}],
+        });
+        let tx = Transaction::from_value(&wrapped, self.catalog).map_err(|e| InputError {
+            field: e.field.replacen("items[0].chip", "chip", 1),
+            message: e.message,
+        })?;
+        let chip = tx.items.first().and_then(|i| i.chip.as_ref()).ok_or_else(|| InputError {
+            field: "chip".to_owned(),
+            message: "no chip facts given".to_owned(),
+        })?;
+        Ok(self.classify_spec(chip, date))
+    }
+
     /// Classify a chip spec on a date.
     pub fn classify_spec(&self, spec: &ChipSpec, date: Date) -> Classification {
         self.rules.classify_spec(spec, date)

@@ -95,7 +95,11 @@ impl ReplayReport {
             let _ = writeln!(s, "NOTE: not all recorded data was available; see above.");
         }
         for d in &self.differences {
-            let _ = writeln!(s, "  {}:\n    recorded: {}\n    replayed: {}", d.path, d.recorded, d.replayed);
+            let _ = writeln!(
+                s,
+                "  {}:\n    recorded: {}\n    replayed: {}",
+                d.path, d.recorded, d.replayed
+            );
         }
         s
     }
@@ -107,8 +111,8 @@ fn short(sha: &str) -> &str {
 
 /// Recompute `rec` with the data it used.
 pub fn replay(data_dir: &DataDir, rec: &Recorded) -> Result<ReplayReport, EngineError> {
-    let bundled = data::bundled_lists()
-        .map_err(|e| EngineError::Data(format!("bundled list data: {e}")))?;
+    let bundled =
+        data::bundled_lists().map_err(|e| EngineError::Data(format!("bundled list data: {e}")))?;
     let imported = data_dir.overrides()?.unwrap_or_default();
     let mut set = SnapshotSet::default();
     let mut found = Vec::with_capacity(rec.lists.len());
@@ -178,7 +182,12 @@ pub fn diff_values(path: &str, a: &Value, b: &Value, out: &mut Vec<Difference>) 
             keys.dedup();
             for k in keys {
                 let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                diff_values(&p, x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), out);
+                diff_values(
+                    &p,
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    out,
+                );
             }
         }
         (Value::Array(x), Value::Array(y)) => {
@@ -192,7 +201,9 @@ pub fn diff_values(path: &str, a: &Value, b: &Value, out: &mut Vec<Difference>) 
             }
         }
         _ if a == b => {}
-        _ => out.push(Difference { path: path.to_owned(), recorded: a.clone(), replayed: b.clone() }),
+        _ => {
+            out.push(Difference { path: path.to_owned(), recorded: a.clone(), replayed: b.clone() })
+        }
     }
 }
 

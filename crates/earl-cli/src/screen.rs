@@ -1,0 +1,164 @@
+//! `earl screen`: one name, or a file of names as JSON lines.
+
+use std::io::{BufRead as _, BufWriter, Write as _};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, anyhow};
+use earl_engine::{Engine, ScreenRequest};
+
+use crate::args::{Global, ScreenArgs};
+use crate::audit::{open_store, record};
+use crate::check::engine;
+use crate::render::render_hits;
+
+pub fn screen(global: &Global, args: &ScreenArgs) -> anyhow::Result<ExitCode> {
+    let engine = engine(global)?;
+    match (&args.name, &args.input) {
+        (Some(name), None) => screen_one(global, &engine, args, name),
+        (None, Some(_)) => screen_batch(global, &engine, args),
+        _ => Err(anyhow!("give either a NAME or --input FILE")),
+    }
+}
+
+fn request(args: &ScreenArgs, name: &str) -> ScreenRequest {
+    ScreenRequest {
+        name: name.to_owned(),
+        country: args.country.clone(),
+        date: args.date.clone(),
+        limit: Some(args.limit),
+        lists: args.lists.clone(),
+    }
+}
+
+fn screen_one(
+    global: &Global,
+    engine: &Engine,
+    args: &ScreenArgs,
+    name: &str,
+) -> anyhow::Result<ExitCode> {
+    let req = request(args, name);
+    let resp = engine.screen(&req).map_err(|e| anyhow!("{e}"))?;
+    let mut out = std::io::stdout().lock();
+    let json = serde_json::to_value(&resp)?;
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+    } else {
+        write!(out, "{}", render_hits(engine, &req, &resp))?;
+    }
+    if args.record {
+        let store = open_store(global, args.db.as_deref())?;
+        let rec = record(engine, &*store, "screen", serde_json::to_value(&req)?, json)?;
+        if !args.json {
+            writeln!(out, "Recorded in the audit log as {}.", rec.id)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One query line: a JSON object or a bare name. Flags give defaults the line may override.
+fn parse_line(args: &ScreenArgs, line: &str) -> Result<ScreenRequest, String> {
+    let trimmed = line.trim();
+    if trimmed.starts_with('{') {
+        let mut req: ScreenRequest =
+            serde_json::from_str(trimmed).map_err(|e| format!("invalid JSON query: {e}"))?;
+        if req.country.is_none() {
+            req.country = args.country.clone();
+        }
+        if req.date.is_none() {
+            req.date = args.date.clone();
+        }
+        if req.limit.is_none() {
+            req.limit = Some(args.limit);
+        }
+        if req.lists.is_none() {
+            req.lists = args.lists.clone();
+        }
+        Ok(req)
+    } else {
+        Ok(request(args, trimmed))
+    }
+}
+
+/// Lines screened per parallel chunk: large enough to keep both cores busy, small enough that
+/// memory stays flat on any file size.
+const CHUNK: usize = 4096;
+
+fn screen_batch(global: &Global, engine: &Engine, args: &ScreenArgs) -> anyhow::Result<ExitCode> {
+    let path = args.input.as_deref().ok_or_else(|| anyhow!("--input is required"))?;
+    let reader: Box<dyn std::io::BufRead> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
+        ))
+    };
+    let sink: Box<dyn std::io::Write> = match &args.output {
+        Some(p) => {
+            Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
+        }
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(sink);
+    let mut lines = reader.split(b'\n');
+    let mut line_no = 0usize;
+    let (mut queries, mut alerts, mut errors) = (0usize, 0usize, 0usize);
+    loop {
+        // Read one chunk of raw lines (keeping line numbers for errors).
+        let mut chunk: Vec<(usize, Result<String, String>)> = Vec::with_capacity(CHUNK);
+        for raw in lines.by_ref() {
+            line_no += 1;
+            let raw = raw.with_context(|| format!("reading {} line {line_no}", path.display()))?;
+            let text = match String::from_utf8(raw) {
+                Ok(t) => Ok(t.trim_end_matches('\r').to_owned()),
+                Err(_) => Err("line is not valid UTF-8".to_owned()),
+            };
+            chunk.push((line_no, text));
+            if chunk.len() == CHUNK {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let results = earl_engine::par_map(&chunk, |(n, text)| -> serde_json::Value {
+            let req = match text {
+                Ok(t) if t.trim().is_empty() => {
+                    return serde_json::json!({"line": n, "query": "", "error": "empty line"});
+                }
+                Ok(t) => parse_line(args, t),
+                Err(e) => Err(e.clone()),
+            };
+            match req.and_then(|r| engine.screen(&r).map_err(|e| e.to_string())) {
+                Ok(resp) => serde_json::to_value(&resp).unwrap_or(serde_json::Value::Null),
+                Err(e) => serde_json::json!({
+                    "line": n,
+                    "query": text.as_deref().unwrap_or(""),
+                    "error": e,
+                }),
+            }
+        });
+        for v in results {
+            if v.get("error").is_some() {
+                errors += 1;
+            } else {
+                queries += 1;
+                let alerted = v
+                    .get("hits")
+                    .and_then(|h| h.as_array())
+                    .is_some_and(|hits| hits.iter().any(|h| h["alert"] == true));
+                alerts += usize::from(alerted);
+            }
+            serde_json::to_writer(&mut out, &v)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    eprintln!("screened {queries} names: {alerts} with alerts, {errors} unusable lines");
+    if args.record {
+        let store = open_store(global, args.db.as_deref())?;
+        let input = serde_json::json!({"file": path.display().to_string()});
+        let output = serde_json::json!({"queries": queries, "alerts": alerts, "errors": errors});
+        record(engine, &*store, "screen_batch", input, output)?;
+    }
+    Ok(if errors > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
