@@ -703,6 +703,73 @@ impl<'a> Engine<'a> {
         item: &crate::input::Item,
         catalog: &'a Catalog,
     ) -> ItemInfo<'a> {
+        let mut info = self.classify_item_inner(index, item, catalog);
+        let class = &info.class;
+        // The deciding rule: the threshold vintage (or the given ECCN); the other rules the
+        // classification used (Note 2, planar inference, interpretations) get their own
+        // reason so they are cited and their evidence is visible.
+        let main = class
+            .rules
+            .iter()
+            .find(|r| r.starts_with("thresholds_3a090.") && r.as_str() != "thresholds_3a090.note2")
+            .or_else(|| {
+                class.rules.iter().find(|r| {
+                    r.as_str() == "classification.given_eccn" || r.as_str() == "general.coverage"
+                })
+            })
+            .or_else(|| class.rules.first())
+            .cloned()
+            .unwrap_or_else(|| "general.coverage".to_owned());
+        let mut reasons = vec![self.reason(
+            &main,
+            Effect::Info,
+            format!(
+                "classified as {}{}",
+                class.eccn,
+                class.paragraph.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
+            ),
+            json!({
+                "tpp": class.tpp,
+                "winning_precision": class.winning_precision,
+                "performance_density": class.performance_density,
+                "applicable_die_area_mm2": class.applicable_die_area_mm2,
+                "memory_bandwidth_density": class.memory_bandwidth_density,
+                "steps": class.steps,
+                "rules": class.rules,
+            }),
+            &[class.evidence],
+        )];
+        for id in &class.rules {
+            if *id == main
+                || id == "classification.tpp"
+                || id == "classification.performance_density"
+            {
+                continue;
+            }
+            if let Some(m) = self.rules.meta(id) {
+                reasons.push(self.reason(
+                    id,
+                    Effect::Info,
+                    format!("classification used: {}", m.note),
+                    json!({}),
+                    &[],
+                ));
+            }
+        }
+        for r in &mut reasons {
+            r.item = Some(index);
+        }
+        reasons.append(&mut info.pre_reasons);
+        info.pre_reasons = reasons;
+        info
+    }
+
+    fn classify_item_inner(
+        &self,
+        index: usize,
+        item: &crate::input::Item,
+        catalog: &'a Catalog,
+    ) -> ItemInfo<'a> {
         let rules = self.rules;
         let date = self.date;
         let product = item.product.as_deref().and_then(|p| catalog.get(p));
@@ -824,28 +891,6 @@ impl<'a> Engine<'a> {
             class.eccn = "3A090.a".into();
             class.paragraph = Some("Note 1 to 3A090.a (foundry presumption)".into());
         }
-        pre.push({
-            let mut r = self.reason(
-                class.rules.first().map(String::as_str).unwrap_or("classification.tpp"),
-                Effect::Info,
-                format!(
-                    "classified as {}{}",
-                    class.eccn,
-                    class.paragraph.as_deref().map(|p| format!(" ({p})")).unwrap_or_default()
-                ),
-                json!({
-                    "tpp": class.tpp,
-                    "winning_precision": class.winning_precision,
-                    "performance_density": class.performance_density,
-                    "applicable_die_area_mm2": class.applicable_die_area_mm2,
-                    "steps": class.steps,
-                    "rules": class.rules,
-                }),
-                &[class.evidence],
-            );
-            r.item = Some(index);
-            r
-        });
         for r in &mut pre {
             r.item = Some(index);
         }
@@ -1466,25 +1511,33 @@ impl<'a> Engine<'a> {
                     }
                 }
                 s => {
+                    // The letters' own review policy is not public. For an item that needs a
+                    // licence under the CCL anyway, that licence's policy governs; otherwise
+                    // 744.23(d)(1) is assumed.
                     let pol = rules.letter_policy(date);
-                    let policy = pol.map(|p| p.policy).unwrap_or(Policy::PresumptionOfDenial);
-                    let preason = pol.map(|p| {
-                        self.reason(
-                            &p.meta.id,
-                            Effect::ReviewPolicy,
-                            format!(
-                                "review policy for the {} letter: {} (assumed)",
-                                l.addressee,
-                                policy.as_str()
-                            ),
-                            json!({}),
-                            &[],
-                        )
-                    });
+                    let (policy, preason) = if cand.tier.is_some() {
+                        (None, None)
+                    } else {
+                        let p = pol.map(|p| p.policy).unwrap_or(Policy::PresumptionOfDenial);
+                        let r = pol.map(|r| {
+                            self.reason(
+                                &r.meta.id,
+                                Effect::ReviewPolicy,
+                                format!(
+                                    "review policy for the {} letter: {} (assumed)",
+                                    l.addressee,
+                                    p.as_str()
+                                ),
+                                json!({}),
+                                &[],
+                            )
+                        });
+                        (Some(p), r)
+                    };
                     reqs.push(Req {
                         state: s,
                         overcomable: false,
-                        policy: Some(policy),
+                        policy,
                         policy_reason: preason,
                         reason: self.reason(
                             &l.meta.id,
