@@ -1,1 +1,28 @@
-//! Party screening: multilingual name normalisation, in-memory index, explainable scoring.
+//! Party screening for earl: multilingual name normalisation (Chinese first), an in-memory
+//! index over restricted-party lists, explainable weighted token-alignment scoring.
+//!
+//! ```
+//! use earl_lists::model::{Entry, ListId};
+//! use earl_screen::{Query, Screener};
+//! use std::sync::Arc;
+//!
+//! let e = Entry::new(ListId::from("us_bis_entity_list"), "1", "Huawei Technologies Co., Ltd.");
+//! let screener = Screener::from_entries(vec![Arc::new(e)]);
+//! let hits = screener.screen(&Query::new("华为技术有限公司"));
+//! assert!(hits[0].alert);
+//! ```
+//!
+//! The pipeline and its measured quality and speed are described in `docs/SCREENING.md`.
+
+mod explain;
+mod han;
+mod normalize;
+mod prepare;
+mod score;
+mod screener;
+mod tables;
+
+pub use explain::{
+    AlignedPair, CountryNote, Explanation, LegalFormNote, MatchKind, TokenRole, Unmatched,
+};
+pub use screener::{DEFAULT_ALERT_THRESHOLD, DEFAULT_LIMIT, Hit, IndexStats, Query, Screener};

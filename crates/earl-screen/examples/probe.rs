@@ -1,0 +1,31 @@
+//! Prints hits and explanations for names given on the command line (developer aid).
+//! `cargo run -p earl-screen --example probe --release -- "HUAWEI TECHNOLOGY CO LTD"`
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use earl_screen::Query;
+
+fn main() {
+    let s = common::screener();
+    eprintln!("{:?}", s.stats());
+    let verbose = std::env::var("VERBOSE").is_ok();
+    for name in std::env::args().skip(1) {
+        println!("== {name}");
+        let mut q = Query::new(&name);
+        q.limit = 5;
+        for h in s.screen(&q) {
+            println!(
+                "  {:.3} {} {} | {} | {}",
+                h.score,
+                if h.alert { "ALERT" } else { "     " },
+                h.id,
+                h.name,
+                h.matched_name
+            );
+            if verbose {
+                println!("{}", serde_json::to_string(&h.explanation).unwrap_or_default());
+            }
+        }
+    }
+}

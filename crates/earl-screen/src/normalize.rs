@@ -1,0 +1,281 @@
+//! Text normalisation: Unicode compatibility folding, case, punctuation, script split.
+//!
+//! A name becomes a sequence of [`Piece`]s: Latin words (other alphabets are transliterated to
+//! ASCII with `deunicode`) and runs of Han characters (folded to simplified characters, kept
+//! whole for the Chinese segmenter). Parentheses are remembered because list names put places
+//! and short forms there ("Moore Threads (Beijing) Co.", "Huawei Device (Hong Kong)").
+
+use rustc_hash::FxHashMap;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::tables::tables;
+
+/// One unit of a normalised name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// A Latin-script word (lowercase ASCII letters and digits).
+    Word {
+        /// The word.
+        text: String,
+        /// The word came (partly) from a non-Latin alphabet or carried diacritics.
+        translit: bool,
+        /// Inside parentheses or brackets.
+        paren: bool,
+    },
+    /// A run of Han characters.
+    Han {
+        /// The run as written (after compatibility folding), for explanations.
+        orig: String,
+        /// The run folded to simplified characters; same length in chars as `orig`.
+        simp: String,
+        /// Inside parentheses or brackets.
+        paren: bool,
+    },
+}
+
+/// Whether `c` is a Han ideograph (CJK unified, extensions, compatibility, `〇`).
+pub(crate) fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2EBEF | 0x3007)
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}')
+}
+
+struct Builder {
+    pieces: Vec<Piece>,
+    word: String,
+    translit: bool,
+    han_orig: String,
+    han_simp: String,
+    paren_depth: u32,
+    /// Whether the last flushed word ended with a dot that was directly followed by a letter
+    /// ("s.a."), so single letters can be glued back into an acronym.
+    glue: Vec<bool>,
+    after_dot: bool,
+}
+
+impl Builder {
+    fn paren(&self) -> bool {
+        self.paren_depth > 0
+    }
+
+    fn flush_word(&mut self) {
+        if !self.word.is_empty() {
+            let text = std::mem::take(&mut self.word);
+            self.pieces.push(Piece::Word { text, translit: self.translit, paren: self.paren() });
+            self.glue.push(self.after_dot);
+        }
+        self.translit = false;
+        self.after_dot = false;
+    }
+
+    fn flush_han(&mut self) {
+        if !self.han_orig.is_empty() {
+            let orig = std::mem::take(&mut self.han_orig);
+            let simp = std::mem::take(&mut self.han_simp);
+            self.pieces.push(Piece::Han { orig, simp, paren: self.paren() });
+            self.glue.push(false);
+        }
+    }
+
+    fn flush(&mut self) {
+        self.flush_word();
+        self.flush_han();
+    }
+
+    fn push_ascii(&mut self, c: char, translit: bool) {
+        if c.is_ascii_alphanumeric() {
+            self.flush_han();
+            self.word.push(c.to_ascii_lowercase());
+            self.translit |= translit;
+        } else if !is_apostrophe(c) {
+            self.flush();
+        }
+    }
+}
+
+/// Splits a name into normalised pieces.
+pub(crate) fn pieces(name: &str) -> Vec<Piece> {
+    pieces_with(name, Some(&tables().t2s))
+}
+
+/// [`pieces`] with an explicit traditional-to-simplified table (`None` while the tables
+/// themselves are being built).
+fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
+    let mut b = Builder {
+        pieces: Vec::new(),
+        word: String::new(),
+        translit: false,
+        han_orig: String::new(),
+        han_simp: String::new(),
+        paren_depth: 0,
+        glue: Vec::new(),
+        after_dot: false,
+    };
+    let mut prev_dot = false;
+    for c in name.nfkc() {
+        let dot_before = prev_dot;
+        prev_dot = false;
+        if is_han(c) {
+            b.flush_word();
+            b.han_orig.push(c);
+            b.han_simp.push(t2s.and_then(|m| m.get(&c)).copied().unwrap_or(c));
+            continue;
+        }
+        if c.is_ascii_alphanumeric() {
+            if dot_before && b.word.is_empty() {
+                b.after_dot = true;
+            }
+            b.push_ascii(c, false);
+            continue;
+        }
+        match c {
+            '&' | '+' => {
+                b.flush();
+                b.pieces.push(Piece::Word {
+                    text: "and".to_owned(),
+                    translit: false,
+                    paren: b.paren(),
+                });
+                b.glue.push(false);
+            }
+            '(' | '[' | '{' | '\u{FF08}' | '\u{3010}' => {
+                b.flush();
+                b.paren_depth = b.paren_depth.saturating_add(1);
+            }
+            ')' | ']' | '}' | '\u{FF09}' | '\u{3011}' => {
+                b.flush();
+                b.paren_depth = b.paren_depth.saturating_sub(1);
+            }
+            '.' => {
+                b.flush();
+                prev_dot = true;
+            }
+            _ if is_apostrophe(c) => {}
+            _ if c.is_alphanumeric() => {
+                // Other scripts and diacritics: transliterate to ASCII.
+                if let Some(ascii) = deunicode::deunicode_char(c) {
+                    for a in ascii.chars() {
+                        b.push_ascii(a, true);
+                    }
+                } else {
+                    b.flush();
+                }
+            }
+            _ if is_combining_mark(c) => {}
+            _ => b.flush(),
+        }
+    }
+    b.flush();
+    glue_acronyms(b.pieces, &b.glue)
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF)
+}
+
+/// Joins dotted single letters written without spaces ("s.a.", "p.l.c.", "L.L.C.") into one
+/// word, so they read as the acronym they are. Spaced initials ("A. Khamenei") stay apart.
+fn glue_acronyms(pieces: Vec<Piece>, glue: &[bool]) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    let mut prev_single = false;
+    for (i, piece) in pieces.into_iter().enumerate() {
+        let glued = glue.get(i).copied().unwrap_or(false);
+        let single = matches!(&piece, Piece::Word { text, .. } if text.len() == 1);
+        if single
+            && glued
+            && prev_single
+            && let (Some(Piece::Word { text: last, .. }), Piece::Word { text, .. }) =
+                (out.last_mut(), &piece)
+        {
+            last.push_str(text);
+            continue;
+        }
+        prev_single = single;
+        out.push(piece);
+    }
+    out
+}
+
+/// The Latin words of a text (Han runs dropped): used for table keys.
+pub(crate) fn latin_tokens(text: &str) -> Vec<String> {
+    pieces_with(text, None)
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Word { text, .. } => Some(text),
+            Piece::Han { .. } => None,
+        })
+        .collect()
+}
+
+/// A display form of the pieces: words and Han runs separated by spaces.
+#[cfg(test)]
+pub(crate) fn normalized_text(name: &str) -> String {
+    pieces(name)
+        .into_iter()
+        .map(|p| match p {
+            Piece::Word { text, .. } => text,
+            Piece::Han { simp, .. } => simp,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn folds_case_punctuation_width_and_ampersand() {
+        assert_eq!(normalized_text("HUAWEI TECHNOLOGIES CO., LTD."), "huawei technologies co ltd");
+        assert_eq!(normalized_text("ＨＵＡＷＥＩ　Ｔｅｃｈ"), "huawei tech");
+        assert_eq!(normalized_text("AT&T Inc."), "at and t inc");
+        assert_eq!(normalized_text("Mo'er Xianchen"), "moer xianchen");
+        assert_eq!(normalized_text("Gui'an New District"), "guian new district");
+        assert_eq!(normalized_text("Goldman Sachs & Co. L.L.C."), "goldman sachs and co llc");
+        assert_eq!(normalized_text("A. Khamenei"), "a khamenei");
+    }
+
+    #[test]
+    fn transliterates_other_scripts_and_diacritics() {
+        assert_eq!(normalized_text("François Hollande"), "francois hollande");
+        assert_eq!(normalized_text("Владимир Путин"), "vladimir putin");
+    }
+
+    #[test]
+    fn keeps_han_runs_and_folds_traditional() {
+        let p = pieces("華為技術有限公司 (深圳)");
+        assert_eq!(p.len(), 2);
+        assert!(
+            matches!(&p[0], Piece::Han { orig, simp, paren: false } if orig == "華為技術有限公司" && simp == "华为技术有限公司")
+        );
+        assert!(matches!(&p[1], Piece::Han { simp, paren: true, .. } if simp == "深圳"));
+    }
+
+    #[test]
+    fn mixed_script_splits_runs() {
+        assert_eq!(normalized_text("TDK株式会社"), "tdk 株式会社");
+        assert_eq!(normalized_text("贝拉克·奥巴马"), "贝拉克 奥巴马");
+    }
+
+    proptest! {
+        #[test]
+        fn normalisation_is_idempotent(s in "\\PC{0,40}") {
+            let once = normalized_text(&s);
+            let twice = normalized_text(&once);
+            prop_assert_eq!(once, twice);
+        }
+
+        #[test]
+        fn never_panics_and_words_are_ascii(s in any::<String>()) {
+            for p in pieces(&s) {
+                if let Piece::Word { text, .. } = p {
+                    prop_assert!(text.bytes().all(|b| b.is_ascii_alphanumeric()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! From a raw name to comparable tokens with roles: the analysis both the index and the query
+//! go through, so both sides are normalised the same way.
+
+use crate::han::{self, Segment};
+use crate::normalize::{self, Piece};
+use crate::tables::{HanTerm, Phrase, Role, tables};
+
+/// Where a token's comparable form came from; drives the "how" of an explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Latin text, the canonical form equals the word as written.
+    Plain,
+    /// Latin text mapped to a canonical word (`Tech` -> `technology`).
+    Abbreviation,
+    /// Transliterated from another alphabet or stripped of diacritics.
+    Translit,
+    /// Pinyin of Han characters.
+    Pinyin,
+    /// English translation of a Chinese word (`科技` -> `technology`).
+    Translation,
+}
+
+/// One comparable token.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Token {
+    /// The text as written (a word, or the Han characters it came from).
+    pub surface: String,
+    /// Canonical comparable form (lowercase ASCII).
+    pub form: String,
+    /// Other acceptable forms (other pinyin readings, pinyin of a translated word).
+    pub alts: Vec<String>,
+    /// Role in the name.
+    pub role: Role,
+    /// Where the form came from.
+    pub origin: Origin,
+    /// Written inside parentheses.
+    pub paren: bool,
+}
+
+/// A legal form found in a name.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Legal {
+    /// As written (`Co., Ltd.` normalised to `co ltd`, or `有限公司`).
+    pub surface: String,
+    /// Class (`ltd`, `jsc`, `gmbh` ...).
+    pub class: String,
+}
+
+/// An analysed name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct NameForm {
+    /// Comparable tokens in written order.
+    pub tokens: Vec<Token>,
+    /// Legal forms, removed from the tokens.
+    pub legal: Vec<Legal>,
+}
+
+impl NameForm {
+    /// Display form: tokens, legal forms in brackets.
+    pub(crate) fn display(&self) -> String {
+        let mut parts: Vec<String> = self.tokens.iter().map(|t| t.form.clone()).collect();
+        for l in &self.legal {
+            parts.push(format!("[{}]", l.surface));
+        }
+        parts.join(" ")
+    }
+}
+
+struct Word {
+    text: String,
+    translit: bool,
+    paren: bool,
+}
+
+const ORDINAL_WORDS: &[(&str, u32)] = &[
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("first", 1),
+    ("second", 2),
+    ("third", 3),
+    ("fourth", 4),
+    ("fifth", 5),
+    ("sixth", 6),
+    ("seventh", 7),
+    ("eighth", 8),
+    ("ninth", 9),
+    ("tenth", 10),
+];
+
+/// `13`, `13th`, `1st` -> 13, 1.
+fn number_value(w: &str) -> Option<String> {
+    let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return ORDINAL_WORDS.iter().find(|(k, _)| *k == w).map(|(_, v)| v.to_string());
+    }
+    let rest = &w[digits.len()..];
+    if rest.is_empty() || matches!(rest, "st" | "nd" | "rd" | "th") {
+        let trimmed = digits.trim_start_matches('0');
+        return Some(if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() });
+    }
+    None
+}
+
+/// Analyses one name.
+pub(crate) fn analyze(name: &str) -> NameForm {
+    let mut form = NameForm::default();
+    let mut words: Vec<Word> = Vec::new();
+    for piece in normalize::pieces(name) {
+        match piece {
+            Piece::Word { text, translit, paren } => words.push(Word { text, translit, paren }),
+            Piece::Han { orig, simp, paren } => {
+                latin_words(&mut form, std::mem::take(&mut words));
+                han_run(&mut form, &orig, &simp, paren);
+            }
+        }
+    }
+    latin_words(&mut form, words);
+    // A name made only of legal-form words ("Company Limited") keeps them as tokens.
+    if form.tokens.is_empty() && !form.legal.is_empty() {
+        for l in std::mem::take(&mut form.legal) {
+            for w in l.surface.split(' ') {
+                form.tokens.push(Token {
+                    surface: w.to_owned(),
+                    form: w.to_owned(),
+                    alts: Vec::new(),
+                    role: Role::Generic,
+                    origin: Origin::Plain,
+                    paren: false,
+                });
+            }
+        }
+    }
+    form
+}
+
+fn han_run(form: &mut NameForm, orig: &str, simp: &str, paren: bool) {
+    let traditional = orig != simp;
+    for seg in han::segment(orig, simp) {
+        match seg {
+            Segment::Unknown { surface, pinyin, alts } => form.tokens.push(Token {
+                surface,
+                form: pinyin,
+                alts,
+                role: Role::Distinctive,
+                origin: Origin::Pinyin,
+                paren,
+            }),
+            Segment::Number { surface, value } => form.tokens.push(Token {
+                surface,
+                form: value.to_string(),
+                alts: Vec::new(),
+                role: Role::Number,
+                origin: Origin::Translation,
+                paren,
+            }),
+            Segment::Term { surface, key, term } => match term {
+                HanTerm::Legal { english, class } => {
+                    let _ = english;
+                    form.legal.push(Legal { surface, class: class.clone() });
+                }
+                HanTerm::Marker => {}
+                HanTerm::Place { latin } => {
+                    let chars: Vec<char> = key.chars().collect();
+                    let (py, _) = han::romanise(&chars);
+                    let mut alts: Vec<String> = latin.iter().skip(1).cloned().collect();
+                    if latin.first() != Some(&py) {
+                        alts.push(py);
+                    }
+                    form.tokens.push(Token {
+                        surface,
+                        form: latin.first().cloned().unwrap_or_default(),
+                        alts,
+                        role: Role::Place,
+                        origin: Origin::Pinyin,
+                        paren,
+                    });
+                }
+                HanTerm::Generic { english } => {
+                    let Some(first) = english.first() else { continue };
+                    let chars: Vec<char> = key.chars().collect();
+                    let (py, _) = han::romanise(&chars);
+                    for (pos, word) in first.iter().enumerate() {
+                        let mut alts: Vec<String> = english
+                            .iter()
+                            .skip(1)
+                            .filter(|alt| alt.len() == first.len())
+                            .filter_map(|alt| alt.get(pos).cloned())
+                            .collect();
+                        if first.len() == 1 {
+                            alts.push(py.clone());
+                        }
+                        let (form_text, role) = canonical_single(word);
+                        form.tokens.push(Token {
+                            surface: if pos == 0 { surface.clone() } else { String::new() },
+                            form: form_text,
+                            alts,
+                            role,
+                            origin: Origin::Translation,
+                            paren,
+                        });
+                    }
+                }
+            },
+        }
+    }
+    let _ = traditional;
+}
+
+/// Canonical form and role of a single Latin word via the phrase table.
+fn canonical_single(word: &str) -> (String, Role) {
+    let t = tables();
+    if let Some(list) = t.phrases.get(word) {
+        for (key, phrase) in list {
+            if key.len() == 1
+                && let Phrase::Words(ws) = phrase
+                && let [(w, role)] = ws.as_slice()
+            {
+                return (w.clone(), *role);
+            }
+        }
+    }
+    if t.latin_places.contains(word) {
+        return (word.to_owned(), Role::Place);
+    }
+    (word.to_owned(), Role::Generic)
+}
+
+/// Whether a legal form matched at `start..end` of `n` words may be stripped. Short forms
+/// ("co", "sa", "ag") are also words and pinyin syllables: trust them only at the edges.
+fn legal_position_ok(
+    key_len: usize,
+    key_chars: usize,
+    start: usize,
+    end: usize,
+    rest_is_tail: bool,
+) -> bool {
+    if key_len > 1 || key_chars >= 4 {
+        return true;
+    }
+    rest_is_tail || (start == 0 && end > 0)
+}
+
+fn latin_words(form: &mut NameForm, words: Vec<Word>) {
+    if words.is_empty() {
+        return;
+    }
+    let t = tables();
+    let n = words.len();
+    // Pass 1: longest phrase at each position.
+    enum Unit {
+        Legal { surface: String, class: String, start: usize, end: usize, chars: usize, len: usize },
+        Words(Vec<(String, Role)>, String, bool, bool),
+        Plain(String, bool, bool),
+    }
+    let mut units: Vec<Unit> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let mut done = false;
+        if let Some(w) = words.get(i)
+            && let Some(cands) = t.phrases.get(&w.text)
+        {
+            for (key, phrase) in cands {
+                let end = i + key.len();
+                if end > n {
+                    continue;
+                }
+                let Some(slice) = words.get(i..end) else { continue };
+                if !slice.iter().zip(key).all(|(a, b)| a.text == *b) {
+                    continue;
+                }
+                let surface = slice.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                let paren = slice.iter().all(|w| w.paren);
+                match phrase {
+                    Phrase::Legal(class) => units.push(Unit::Legal {
+                        surface,
+                        class: class.clone(),
+                        start: i,
+                        end,
+                        chars: key.iter().map(String::len).sum(),
+                        len: key.len(),
+                    }),
+                    Phrase::Words(ws) => {
+                        let changed =
+                            ws.len() != key.len() || ws.iter().zip(key).any(|((a, _), b)| a != b);
+                        units.push(Unit::Words(ws.clone(), surface, paren, changed));
+                    }
+                }
+                i = end;
+                done = true;
+                break;
+            }
+        }
+        if !done {
+            if let Some(w) = words.get(i) {
+                units.push(Unit::Plain(w.text.clone(), w.paren, w.translit));
+            }
+            i += 1;
+        }
+    }
+    // Pass 2: decide which legal forms to strip (edges only for short ones).
+    let is_tail = |k: usize| -> bool {
+        units.get(k + 1..).is_none_or(|rest| {
+            rest.iter().all(|u| match u {
+                Unit::Legal { .. } => true,
+                Unit::Words(ws, _, paren, _) => *paren || ws.iter().all(|(_, r)| *r == Role::Place),
+                Unit::Plain(text, paren, _) => *paren || t.latin_places.contains(text),
+            })
+        })
+    };
+    let mut strip = vec![false; units.len()];
+    for (k, u) in units.iter().enumerate() {
+        if let Unit::Legal { start, end, chars, len, .. } = u {
+            let tail = is_tail(k);
+            // Leading short forms only when the name continues ("OOO Romashka").
+            let ok = legal_position_ok(*len, *chars, *start, if *end < n { 1 } else { 0 }, tail);
+            if let Some(s) = strip.get_mut(k) {
+                *s = ok;
+            }
+        }
+    }
+    for (k, u) in units.into_iter().enumerate() {
+        let stripped = strip.get(k).copied().unwrap_or(false);
+        match u {
+            Unit::Legal { surface, class, .. } if stripped => {
+                form.legal.push(Legal { surface, class })
+            }
+            Unit::Legal { surface, .. } => {
+                for w in surface.split(' ') {
+                    push_plain(form, w.to_owned(), false, false);
+                }
+            }
+            Unit::Words(ws, surface, paren, changed) => {
+                let single = ws.len() == 1;
+                for (pos, (w, role)) in ws.into_iter().enumerate() {
+                    form.tokens.push(Token {
+                        surface: if pos == 0 || !single { surface.clone() } else { String::new() },
+                        form: w,
+                        alts: Vec::new(),
+                        role,
+                        origin: if changed { Origin::Abbreviation } else { Origin::Plain },
+                        paren,
+                    });
+                }
+            }
+            Unit::Plain(text, paren, translit) => push_plain(form, text, paren, translit),
+        }
+    }
+}
+
+fn push_plain(form: &mut NameForm, text: String, paren: bool, translit: bool) {
+    let t = tables();
+    let (form_text, role) = if let Some(v) = number_value(&text) {
+        (v, Role::Number)
+    } else if t.latin_places.contains(&text) {
+        (text.clone(), Role::Place)
+    } else if text == "no" || text == "nr" {
+        (text.clone(), Role::Stop)
+    } else {
+        (text.clone(), Role::Distinctive)
+    };
+    form.tokens.push(Token {
+        surface: text,
+        form: form_text,
+        alts: Vec::new(),
+        role,
+        origin: if translit { Origin::Translit } else { Origin::Plain },
+        paren,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forms(name: &str) -> (Vec<String>, Vec<String>) {
+        let f = analyze(name);
+        (
+            f.tokens.iter().map(|t| format!("{}:{:?}", t.form, t.role)).collect(),
+            f.legal.iter().map(|l| l.class.clone()).collect(),
+        )
+    }
+
+    #[test]
+    fn latin_company_names() {
+        let (t, l) = forms("HUAWEI TECHNOLOGY CO LTD");
+        assert_eq!(t, ["huawei:Distinctive", "technology:Generic"]);
+        assert_eq!(l, ["ltd"]);
+        let (t, _) = forms("Moore Threads Intelligent Tech (Beijing) Co Ltd");
+        assert_eq!(
+            t,
+            [
+                "moore:Distinctive",
+                "threads:Distinctive",
+                "intelligent:Generic",
+                "technology:Generic",
+                "beijing:Place"
+            ]
+        );
+        let (t, l) = forms("Huawei Device (Hong Kong) Co., Limited");
+        assert_eq!(t, ["huawei:Distinctive", "devices:Generic", "hongkong:Place"]);
+        assert_eq!(l, ["ltd"]);
+    }
+
+    #[test]
+    fn short_legal_forms_only_at_the_edges() {
+        let (t, l) = forms("Ping An Insurance");
+        assert_eq!(t[1], "an:Distinctive");
+        assert!(l.is_empty());
+        let (_, l) = forms("Siemens AG");
+        assert_eq!(l, ["ag"]);
+        let (t, _) = forms("Co Ltd");
+        assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn chinese_company_names() {
+        let (t, l) = forms("华为技术有限公司");
+        assert_eq!(t, ["huawei:Distinctive", "technology:Generic"]);
+        assert_eq!(l, ["ltd"]);
+        let (t, _) = forms("摩尔线程智能科技(北京)有限责任公司");
+        assert_eq!(
+            t,
+            [
+                "moerxiancheng:Distinctive",
+                "intelligent:Generic",
+                "technology:Generic",
+                "beijing:Place"
+            ]
+        );
+        let (t, _) = forms("中國電子科技集團公司第十三研究所");
+        assert_eq!(
+            t,
+            [
+                "china:Place",
+                "electronics:Generic",
+                "technology:Generic",
+                "13:Number",
+                "research:Generic",
+                "institute:Generic"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_and_ordinals() {
+        let (t, _) = forms("13th Research Institute");
+        assert_eq!(t[0], "13:Number");
+        let (t, _) = forms("Brigade Forty 4");
+        assert_eq!(t[2], "4:Number");
+    }
+}
