@@ -5,6 +5,7 @@
 //! network I/O of its own, so the binaries decide where data comes from.
 
 pub mod country;
+pub mod diff;
 pub mod import;
 pub mod model;
 pub mod snapshot;

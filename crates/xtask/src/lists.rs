@@ -19,6 +19,8 @@ use jiff::civil::{Date, date};
 enum Input {
     /// One file in one format.
     One(Format, String),
+    /// An OFAC legacy CSV set: primary, addresses, aliases, comments.
+    Ofac([&'static str; 4]),
 }
 
 struct Spec {
@@ -199,8 +201,166 @@ fn specs() -> Vec<Spec> {
     v
 }
 
+const WATCHMAN: &str =
+    "github.com/moov-io/watchman @ d299005fe25f511fe8abdb6425c745e16cb5ca2c (2026-08-21)";
+const XYNA: &str = "github.com/xyna-bpinelab/security-export-control-registry @ 101c8139048a0ac3be8ce20f41091fcc812df165 (2026-07-24)";
+const XYNA_LICENSE: &str = "upstream README states MIT (no LICENSE file in the repository); underlying data are publications of the Chinese Ministry of Commerce / Japanese METI";
+
+struct Other {
+    id: &'static str,
+    kind: ListKind,
+    title: &'static str,
+    authority: &'static str,
+    source: String,
+    url: &'static str,
+    license: &'static str,
+    as_of: Date,
+    notes: &'static [&'static str],
+    select: Option<&'static str>,
+    input: Input,
+}
+
+impl From<Other> for Spec {
+    fn from(o: Other) -> Spec {
+        let mut t = ListTarget::new(o.id, o.kind, o.title);
+        t.authority = o.authority.to_owned();
+        t.source = o.source;
+        t.source_url = Some(o.url.to_owned());
+        t.license = Some(o.license.to_owned());
+        t.notes = o.notes.iter().map(|n| (*n).to_owned()).collect();
+        t.select = o.select.map(str::to_owned);
+        Spec { target: t, input: o.input, as_of: Some(o.as_of) }
+    }
+}
+
 fn other_specs() -> Vec<Spec> {
-    Vec::new()
+    const OFAC: &str = "US Department of the Treasury, Office of Foreign Assets Control";
+    const OFAC_LICENSE: &str = "US Government publication (17 U.S.C. 105, no copyright); copy taken from moov-io/watchman test data (Apache-2.0 repository)";
+    const MOFCOM: &str = "Ministry of Commerce of the People's Republic of China (MOFCOM)";
+    const MOFCOM_URL: &str = "https://aqygzj.mofcom.gov.cn/flzc/gzjgfxwj/index.html";
+    let xyna_cn = || format!("{XYNA}: data/entities/cn.json");
+    let specs = vec![
+        Other {
+            id: "us_ofac_sdn",
+            kind: ListKind::OfacSdn,
+            title: "Specially Designated Nationals and Blocked Persons List (SDN)",
+            authority: OFAC,
+            source: format!(
+                "{WATCHMAN}: test/testdata/bench/sdn.csv, add.csv, alt.csv, sdn_comments.csv (last changed upstream in 05de7744, 2021-07-07)"
+            ),
+            url: "https://ofac.treasury.gov/specially-designated-nationals-and-blocked-persons-list-sdn-human-readable-lists",
+            license: OFAC_LICENSE,
+            as_of: date(2021, 7, 7),
+            notes: &[
+                "OUTDATED: the full SDN list as of July 2021 (highest ent_num 32391), the newest complete sdn.csv set available offline; it misses every designation since, including the 2022-2025 Russia and China actions. Import a current sdn.csv set with `earl lists import --format ofac-csv` before relying on it",
+                "aliases from alt.csv are strong aliases; a.k.a. names in the remarks are OFAC weak aliases (kind weak)",
+                "country is set only when all of an entry's addresses are in one country (or from a vessel's flag)",
+            ],
+            select: None,
+            input: Input::Ofac([
+                "moov-watchman/ofac-sdn-2021-07.csv",
+                "moov-watchman/ofac-sdn-add-2021-07.csv",
+                "moov-watchman/ofac-sdn-alt-2021-07.csv",
+                "moov-watchman/ofac-sdn-comments-2021-07.csv",
+            ]),
+        },
+        Other {
+            id: "us_ofac_cons",
+            kind: ListKind::OfacNonSdn,
+            title: "Consolidated Sanctions List (non-SDN lists: SSI, NS-CMIC, NS-PLC, FSE, ...)",
+            authority: OFAC,
+            source: format!(
+                "{WATCHMAN}: test/testdata/cons_prim.csv, cons_add.csv, cons_alt.csv, cons_comments.csv (last changed upstream in fca231b0, 2025-12-19)"
+            ),
+            url: "https://ofac.treasury.gov/consolidated-sanctions-list-non-sdn-lists",
+            license: OFAC_LICENSE,
+            as_of: date(2025, 12, 19),
+            notes: &[
+                "as_of is the date the files were committed upstream; programs per entry (e.g. CMIC-EO13959 for NS-CMIC)",
+            ],
+            select: None,
+            input: Input::Ofac([
+                "moov-watchman/ofac-cons-prim-2025-12.csv",
+                "moov-watchman/ofac-cons-add-2025-12.csv",
+                "moov-watchman/ofac-cons-alt-2025-12.csv",
+                "moov-watchman/ofac-cons-comments-2025-12.csv",
+            ]),
+        },
+        Other {
+            id: "un_sc_consolidated",
+            kind: ListKind::UnConsolidated,
+            title: "United Nations Security Council Consolidated List",
+            authority: "United Nations Security Council",
+            source: format!("{WATCHMAN}: test/testdata/UN_consolidated.xml (612b2174, 2026-02-27)"),
+            url: "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list",
+            license: "UN Security Council publication; reuse terms NOT verified (a third-party project reports that the un.org Terms of Use allow personal, non-commercial use only). Check before redistributing earl with this list",
+            as_of: date(2026, 2, 27),
+            notes: &["as_of is the file's dateGenerated; ids are UN permanent reference numbers"],
+            select: None,
+            input: Input::One(Format::UnXml, "moov-watchman/un-consolidated-2026-02-27.xml".into()),
+        },
+        Other {
+            id: "cn_mofcom_unreliable_entity",
+            kind: ListKind::CnUnreliableEntity,
+            title: "Unreliable Entity List (不可靠实体清单)",
+            authority: MOFCOM,
+            source: xyna_cn(),
+            url: MOFCOM_URL,
+            license: XYNA_LICENSE,
+            as_of: date(2026, 7, 19),
+            notes: &[
+                "as_of is the upstream last_verified date; records carry their MOFCOM announcement URL",
+            ],
+            select: Some("cn-unreliable-entity-list"),
+            input: Input::One(Format::XynaJson, "xyna-export-control-registry/cn.json".into()),
+        },
+        Other {
+            id: "cn_mofcom_export_control",
+            kind: ListKind::CnExportControl,
+            title: "Export Control Control List (出口管制管控名单)",
+            authority: MOFCOM,
+            source: xyna_cn(),
+            url: MOFCOM_URL,
+            license: XYNA_LICENSE,
+            as_of: date(2026, 7, 19),
+            notes: &[
+                "as_of is the upstream last_verified date; records carry their MOFCOM announcement URL",
+            ],
+            select: Some("cn-export-control-watchlist"),
+            input: Input::One(Format::XynaJson, "xyna-export-control-registry/cn.json".into()),
+        },
+        Other {
+            id: "cn_mofcom_attention",
+            kind: ListKind::CnAttention,
+            title: "Attention List (关注名单)",
+            authority: MOFCOM,
+            source: xyna_cn(),
+            url: MOFCOM_URL,
+            license: XYNA_LICENSE,
+            as_of: date(2026, 7, 19),
+            notes: &[
+                "as_of is the upstream last_verified date; records carry their MOFCOM announcement URL",
+            ],
+            select: Some("cn-attention-list"),
+            input: Input::One(Format::XynaJson, "xyna-export-control-registry/cn.json".into()),
+        },
+        Other {
+            id: "jp_meti_end_user",
+            kind: ListKind::JpEndUser,
+            title: "End User List (外国ユーザーリスト)",
+            authority: "Ministry of Economy, Trade and Industry of Japan (METI)",
+            source: format!("{XYNA}: data/entities/jp.json"),
+            url: "https://www.meti.go.jp/press/2025/09/20250929006/20250929006.html",
+            license: XYNA_LICENSE,
+            as_of: date(2026, 7, 20),
+            notes: &[
+                "2025-09-29 edition of the list (per its source URL), verified upstream 2026-07-20; entries carry no listing date; the address field usually holds just the country",
+            ],
+            select: None,
+            input: Input::One(Format::XynaJson, "xyna-export-control-registry/jp.json".into()),
+        },
+    ];
+    specs.into_iter().map(Spec::from).collect()
 }
 
 fn read(shared: &Path, rel: &str) -> Result<Vec<u8>> {
@@ -209,10 +369,23 @@ fn read(shared: &Path, rel: &str) -> Result<Vec<u8>> {
 }
 
 fn build_one(shared: &Path, spec: &Spec) -> Result<ListSnapshot> {
-    let Input::One(format, file) = &spec.input;
-    let bytes = read(shared, file)?;
-    import::import(*format, &spec.target, &bytes, spec.as_of)
-        .with_context(|| format!("importing {file} as {}", spec.target.id))
+    match &spec.input {
+        Input::One(format, file) => {
+            let bytes = read(shared, file)?;
+            import::import(*format, &spec.target, &bytes, spec.as_of)
+                .with_context(|| format!("importing {file} as {}", spec.target.id))
+        }
+        Input::Ofac([prim, add, alt, comments]) => {
+            let (p, a, l, c) = (
+                read(shared, prim)?,
+                read(shared, add)?,
+                read(shared, alt)?,
+                read(shared, comments)?,
+            );
+            import::ofac::import_ofac(&p, Some(&a), Some(&l), Some(&c), &spec.target, spec.as_of)
+                .with_context(|| format!("importing {prim} as {}", spec.target.id))
+        }
+    }
 }
 
 /// Import every list and write `out/manifest.json` plus one `.jsonl` per list.
@@ -285,6 +458,22 @@ pub fn check(dir: &Path) -> Result<()> {
         set = SnapshotSet::from_parts(&manifest, |n| files.get(n).map(String::as_str))?;
         best = best.min(start.elapsed().as_secs_f64() * 1000.0);
     }
+    // Breakdown: hashing alone, and a sequential decode for comparison.
+    let start = Instant::now();
+    for text in files.values() {
+        let _ = earl_lists::snapshot::sha256_hex(text);
+    }
+    let hash_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let mut seq = f64::MAX;
+    for _ in 0..3 {
+        let start = Instant::now();
+        for meta in earl_lists::snapshot::decode_manifest(&manifest)? {
+            let text = files.get(&file_name(&meta.id)).map_or("", String::as_str);
+            earl_lists::snapshot::decode_jsonl(meta, text)?;
+        }
+        seq = seq.min(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("sha256 of all files {hash_ms:.1} ms; sequential load {seq:.1} ms");
     for l in &set.lists {
         println!("{:<32} {:>7}  {}", l.meta.id.as_str(), l.entries.len(), l.meta.as_of);
     }

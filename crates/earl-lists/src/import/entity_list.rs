@@ -198,6 +198,19 @@ const ABBREVIATIONS: &[&str] = &[
     "Bhd", "Pvt", "Nos", "P.O", "U.S", "U.A.E", "P.R", "S.A", "Ste", "Rm",
 ];
 
+/// Drop a sentence-final period, unless it ends an abbreviation ("Corp.", "Co. Ltd.",
+/// "S.A.") that belongs to the name.
+pub(crate) fn strip_sentence_period(text: &str) -> &str {
+    let Some(stem) = text.strip_suffix('.') else {
+        return text;
+    };
+    let last = stem.rsplit(' ').next().unwrap_or(stem);
+    let keep = ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(last))
+        || last.contains('.')
+        || last.chars().count() == 1;
+    if keep { text } else { stem }
+}
+
 /// Split text into sentences at `. ` followed by an upper-case letter, unless the word before
 /// the period is a known abbreviation or an initial.
 fn sentences(text: &str) -> Vec<String> {
@@ -893,6 +906,20 @@ mod tests {
             .0
             .len(),
             1
+        );
+    }
+
+    #[test]
+    fn sentence_periods() {
+        assert_eq!(strip_sentence_period("AOOK Electronics."), "AOOK Electronics");
+        assert_eq!(
+            strip_sentence_period("Electronic's Network & Technology Corp."),
+            "Electronic's Network & Technology Corp."
+        );
+        assert_eq!(strip_sentence_period("Spacety Luxembourg S.A."), "Spacety Luxembourg S.A.");
+        assert_eq!(
+            strip_sentence_period("China Ti-Tech Development Co. Ltd."),
+            "China Ti-Tech Development Co. Ltd."
         );
     }
 

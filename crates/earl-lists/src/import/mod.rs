@@ -24,6 +24,7 @@ pub mod ftm;
 pub mod nsfreg;
 pub mod ofac;
 pub mod un;
+mod xml;
 pub mod xyna;
 
 /// Source formats earl can import.

@@ -32,8 +32,18 @@ pub fn import_shared(format: Format, rel: &str, kind: ListKind) -> Option<ListSn
 
 /// Import a shared file with the given target.
 pub fn import_shared_with(format: Format, rel: &str, target: ListTarget) -> Option<ListSnapshot> {
+    import_shared_at(format, rel, target, None)
+}
+
+/// Import a shared file with the given target and as-of date.
+pub fn import_shared_at(
+    format: Format,
+    rel: &str,
+    target: ListTarget,
+    as_of: Option<jiff::civil::Date>,
+) -> Option<ListSnapshot> {
     let bytes = shared(rel)?;
-    Some(import(format, &target, &bytes, None).unwrap_or_else(|e| panic!("{rel}: {e}")))
+    Some(import(format, &target, &bytes, as_of).unwrap_or_else(|e| panic!("{rel}: {e}")))
 }
 
 /// The entry with exactly this name.
