@@ -18,7 +18,7 @@ EXTRA = {
     "incorporated": "corp", "llc": "llc", "l.l.c.": "llc", "plc": "plc", "gmbh": "gmbh",
     "ag": "ag", "jsc": "jsc", "ojsc": "jsc", "cjsc": "jsc", "pjsc": "jsc", "pte ltd": "ltd",
     "pvt ltd": "ltd", "private limited": "ltd", "sdn bhd": "ltd", "bhd": "ltd",
-    "co ltd corp": "ltd", "group co ltd": "ltd", "joint stock company": "jsc",
+    "co ltd corp": "ltd", "joint stock company": "jsc",
     "limited liability company": "llc", "limited liability partnership": "llp",
     "kabushiki kaisha": "kk", "kk": "kk", "k.k.": "kk", "fze": "llc", "fzco": "llc",
     "fzc": "llc", "fz llc": "llc", "fzllc": "llc", "ooo": "llc", "zao": "jsc", "oao": "jsc",

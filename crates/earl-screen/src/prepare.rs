@@ -185,6 +185,33 @@ fn han_run(form: &mut NameForm, orig: &str, simp: &str, paren: bool) {
                         paren,
                     });
                 }
+                HanTerm::Brand { english } => {
+                    let Some(first) = english.first() else { continue };
+                    let chars: Vec<char> = key.chars().collect();
+                    let (py, _) = han::romanise(&chars);
+                    for (pos, word) in first.iter().enumerate() {
+                        let mut alts: Vec<String> = Vec::new();
+                        if first.len() == 1 {
+                            alts.extend(
+                                english
+                                    .iter()
+                                    .skip(1)
+                                    .filter(|a| a.len() == 1)
+                                    .filter_map(|a| a.first().cloned()),
+                            );
+                            alts.push(py.clone());
+                        }
+                        let (form_text, role) = canonical_or_distinctive(word);
+                        form.tokens.push(Token {
+                            surface: if pos == 0 { surface.clone() } else { String::new() },
+                            form: form_text,
+                            alts,
+                            role,
+                            origin: Origin::Translation,
+                            paren,
+                        });
+                    }
+                }
                 HanTerm::Generic { english } => {
                     let Some(first) = english.first() else { continue };
                     let chars: Vec<char> = key.chars().collect();
@@ -214,6 +241,18 @@ fn han_run(form: &mut NameForm, orig: &str, simp: &str, paren: bool) {
         }
     }
     let _ = traditional;
+}
+
+/// Like [`canonical_single`], but words outside the tables identify the party.
+fn canonical_or_distinctive(word: &str) -> (String, Role) {
+    let t = tables();
+    if t.phrases.contains_key(word) || t.latin_places.contains(word) {
+        return canonical_single(word);
+    }
+    if let Some(v) = number_value(word) {
+        return (v, Role::Number);
+    }
+    (word.to_owned(), Role::Distinctive)
 }
 
 /// Canonical form and role of a single Latin word via the phrase table.

@@ -253,6 +253,13 @@ fn legal_factor(q: &NameForm, l: &NameForm) -> f64 {
     if shared || (broad(q) && broad(l)) { 1.0 } else { 0.95 }
 }
 
+/// Multiplier when a list name is a single short token and the query says more.
+const ACRONYM_FACTOR: f64 = 0.9;
+
+fn is_acronym_only(f: &NameForm) -> bool {
+    matches!(f.tokens.as_slice(), [t] if t.form.len() <= 4 && t.role == Role::Distinctive)
+}
+
 /// Scored candidate before hit construction.
 #[derive(Debug, Clone, Copy)]
 struct Scored {
@@ -533,6 +540,9 @@ impl Screener {
         let mut s = al.score;
         if q.display() == rec.form.display() && !q.tokens.is_empty() {
             s = 1.0;
+        } else if is_acronym_only(&rec.form) && q.tokens.len() > 1 {
+            // A bare short alias ("TCL", "ZKX") inside a longer query is weak evidence.
+            s *= ACRONYM_FACTOR;
         }
         s *= legal_factor(q, &rec.form) * alias_factor(self.alias_kind(rec));
         (s.clamp(0.0, 1.0), al)
@@ -590,6 +600,30 @@ impl Screener {
             explanation,
             entry,
         })
+    }
+
+    /// Entries that reach the scorer for this name (candidate generation only, no filters),
+    /// as `(list, id)`: for measuring blocking recall separately from scoring.
+    pub fn candidate_entries(&self, name: &str) -> Vec<(ListId, String)> {
+        let form = analyze(name);
+        if form.tokens.is_empty() {
+            return Vec::new();
+        }
+        let qw = self.query_weights(&form);
+        let mut out: Vec<(ListId, String)> = Vec::new();
+        for n in self.candidates(&form, &qw) {
+            if let Some(e) = self
+                .names
+                .get(usize::try_from(n).unwrap_or(usize::MAX))
+                .and_then(|r| self.entries.get(usize::try_from(r.entry).unwrap_or(usize::MAX)))
+            {
+                let key = (e.list.clone(), e.id.clone());
+                if !out.contains(&key) {
+                    out.push(key);
+                }
+            }
+        }
+        out
     }
 
     /// Pairwise score of a query name against a candidate name, using this screener's corpus

@@ -46,6 +46,8 @@ pub(crate) enum HanTerm {
     Marker,
     /// A place with its romanisations (first is preferred).
     Place { latin: Vec<String> },
+    /// A well-known company or institution name with its English list forms.
+    Brand { english: Vec<Vec<String>> },
 }
 
 /// All tables, parsed once.
@@ -77,6 +79,7 @@ const LATIN_TERMS: &str = include_str!("../data/latin_terms.tsv");
 const HAN_TERMS: &str = include_str!("../data/han_terms.tsv");
 const HAN_PLACES: &str = include_str!("../data/han_places.tsv");
 const T2S: &str = include_str!("../data/t2s_chars.tsv");
+const HAN_BRANDS: &str = include_str!("../data/han_brands.tsv");
 
 /// Readings used for characters whose most common reading is wrong in names.
 const POLYPHONES: &[(char, &str)] = &[
@@ -244,6 +247,16 @@ fn build() -> Tables {
             }
         };
         han.insert((*word).to_owned(), term);
+    }
+    for cols in lines(HAN_BRANDS) {
+        let (Some(word), Some(english)) = (cols.first(), cols.get(1)) else {
+            continue;
+        };
+        let english: Vec<Vec<String>> =
+            english.split('|').map(latin_words).filter(|w| !w.is_empty()).collect();
+        if !english.is_empty() {
+            han.insert((*word).to_owned(), HanTerm::Brand { english });
+        }
     }
     for list in phrases.values_mut() {
         list.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));

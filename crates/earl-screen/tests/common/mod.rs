@@ -49,6 +49,8 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     }
 }
 
+pub mod quality;
+
 /// `crates/earl-screen/testdata/<rel>`.
 pub fn testdata(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
