@@ -181,6 +181,10 @@ impl Classification {
     }
 
     pub(crate) fn use_rule(&mut self, rules: &RuleSet, id: &str) {
+        // Only rules in force on the date are recorded (and so cited).
+        if !rules.meta(id).is_some_and(|m| m.in_force(self.date)) {
+            return;
+        }
         if !self.rules.iter().any(|r| r == id) {
             self.rules.push(id.to_owned());
         }
@@ -445,6 +449,13 @@ fn classify_pd(
         t.pd_b2.unwrap_or(Dec::ZERO),
     );
     let dc = spec.datacenter;
+    // Show the density whenever it can be computed, even where it does not decide.
+    if let (Arch::NonPlanar { .. }, Some(a)) =
+        (planar_of(spec), spec.die_area_mm2.filter(|a| *a > 0.0))
+    {
+        c.applicable_die_area_mm2 = Some(a);
+        c.performance_density = Some(round(tpp_v.to_f64() / a, 2));
+    }
     let dc_missing_for_nac = || {
         Missing::new(
             field("datacenter"),
@@ -461,13 +472,6 @@ fn classify_pd(
                 c.push_candidate(Candidate::ac(Tier::A, Some(false)));
                 c.missing.push(dc_missing_for_nac());
             }
-        }
-        // Show PD for information when it can be computed.
-        if let (Arch::NonPlanar { .. }, Some(a)) =
-            (planar_of(spec), spec.die_area_mm2.filter(|a| *a > 0.0))
-        {
-            c.applicable_die_area_mm2 = Some(a);
-            c.performance_density = Some(round(tpp_v.to_f64() / a, 2));
         }
         return;
     }

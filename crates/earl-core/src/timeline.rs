@@ -51,6 +51,8 @@ pub struct TimelineRow {
     pub review_policy: Option<Policy>,
     /// The rules behind the new status.
     pub rules: Vec<String>,
+    /// Release of the product (catalog text).
+    pub released: Option<String>,
 }
 
 fn china_tx(id: &str, date: Date) -> Transaction {
@@ -86,7 +88,8 @@ fn row(rules: &RuleSet, catalog: &Catalog, id: &str, date: Date) -> Option<ChipR
         })
         .map(|r| r.rule.clone())
         .collect();
-    used.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    used.retain(|r| seen.insert(r.clone()));
     Some(ChipRow {
         id: id.to_owned(),
         name: chip.name.clone(),
@@ -136,6 +139,7 @@ impl Catalog {
                             license_exception: r.license_exception.clone(),
                             review_policy: r.review_policy,
                             rules: r.rules.clone(),
+                            released: self.get(id).and_then(|c| c.released.clone()),
                         });
                     }
                     last = Some(key);
@@ -154,7 +158,7 @@ pub fn chips_to_text(rows: &[ChipRow]) -> String {
     );
     for r in rows {
         s.push_str(&format!(
-            "{:<20} {:<26} {:>8} {:>7}  {:<20} {:<22}{}\n",
+            "{:<20} {:<26} {:>8} {:>7}  {:<26} {:<22}{}\n",
             r.id,
             r.eccn,
             r.tpp.map(|t| format!("{t}")).unwrap_or_else(|| "?".into()),
@@ -170,13 +174,18 @@ pub fn chips_to_text(rows: &[ChipRow]) -> String {
     s
 }
 
-/// Render the timeline.
+/// Render the timeline (dates are rule dates; a chip's own release date is in the catalog).
 pub fn timeline_to_text(rows: &[TimelineRow]) -> String {
-    let mut s = String::new();
+    let mut s = String::from(
+        "Status for export to a China-headquartered end user in China, by rule date\n",
+    );
     let mut last = "";
     for r in rows {
         if r.id != last {
-            s.push_str(&format!("{}\n", r.id));
+            match &r.released {
+                Some(rel) => s.push_str(&format!("{} (released {rel})\n", r.id)),
+                None => s.push_str(&format!("{}\n", r.id)),
+            }
             last = &r.id;
         }
         s.push_str(&format!(

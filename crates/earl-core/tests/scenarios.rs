@@ -2,6 +2,13 @@
 //! cases with a transaction and the expected verdict, exception, policy, notification,
 //! cited rules and missing facts. Every failing case is reported by name.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness helpers outside #[test] fns"
+)]
+
 mod common;
 
 use earl_core::{InputError, NoScreener, PartyScreener, Transaction, check};
