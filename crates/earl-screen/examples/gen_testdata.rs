@@ -178,8 +178,16 @@ fn split_pinyin(word: &str, syl: &BTreeSet<String>) -> Option<Vec<String>> {
         }
         false
     }
+    const ENGLISH: &[&str] = &[
+        "china", "marine", "one", "semi", "time", "data", "lion", "panda", "nano", "sino", "tech",
+        "line", "wing", "hang",
+    ];
+    if ENGLISH.contains(&word.to_lowercase().as_str()) {
+        return None;
+    }
     let mut out = Vec::new();
-    (go(&word.to_lowercase(), syl, &mut out) && out.len() >= 2).then_some(out)
+    (go(&word.to_lowercase(), syl, &mut out) && out.len() >= 2 && out.iter().all(|s| s.len() >= 2))
+        .then_some(out)
 }
 
 fn cap(s: &str) -> String {
@@ -539,7 +547,8 @@ fn main() {
         // A fresh two-syllable name, far from every corpus token.
         let fake = loop {
             let w = format!("{}{}", rng.pick(&syl_list), rng.pick(&syl_list));
-            let far = vocab.iter().all(|v| strsim_far(v, &w));
+            let w = earl_screen::name_tokens(&w).concat();
+            let far = !w.is_empty() && vocab.iter().all(|v| strsim_far(v, &w));
             if far {
                 break cap(&w);
             }

@@ -21,7 +21,8 @@ EXTRA = {
     "co ltd corp": "ltd", "joint stock company": "jsc",
     "limited liability company": "llc", "limited liability partnership": "llp",
     "kabushiki kaisha": "kk", "kk": "kk", "k.k.": "kk", "fze": "llc", "fzco": "llc",
-    "fzc": "llc", "fz llc": "llc", "fzllc": "llc", "ooo": "llc", "zao": "jsc", "oao": "jsc",
+    "youxian gongsi": "ltd", "gufen youxian gongsi": "ltd", "youxian zeren gongsi": "ltd",
+    "gongsi": "co", "fzc": "llc", "fz llc": "llc", "fzllc": "llc", "ooo": "llc", "zao": "jsc", "oao": "jsc",
     "pao": "jsc", "ao": "jsc", "tov": "llc", "sarl": "llc", "s.a.r.l.": "llc", "sa": "sa",
     "s.a.": "sa", "srl": "llc", "spa": "sa", "bv": "bv", "nv": "nv", "oy": "oy", "ab": "ab",
 }

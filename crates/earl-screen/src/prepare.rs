@@ -223,7 +223,9 @@ fn han_run(form: &mut NameForm, orig: &str, simp: &str, paren: bool) {
                             .filter(|alt| alt.len() == first.len())
                             .filter_map(|alt| alt.get(pos).cloned())
                             .collect();
-                        if first.len() == 1 {
+                        // Pinyin of the whole word, so romanised list aliases ("Jicheng
+                        // Dianlu" for 集成电路) still align by merge.
+                        if pos == 0 {
                             alts.push(py.clone());
                         }
                         let (form_text, role) = canonical_single(word);

@@ -16,6 +16,8 @@ use crate::tables::Role;
 pub(crate) const QUERY_EXP: f64 = 0.6;
 /// Exponent of list-side coverage in the name score.
 pub(crate) const LIST_EXP: f64 = 0.4;
+/// Extra penalty per share of distinctive weight left unmatched on both sides.
+const CONTRADICTION: f64 = 0.5;
 /// Pairings below this token similarity are not made.
 const MIN_SIM: f32 = 0.72;
 /// Tokens beyond this position are ignored (bitmask width).
@@ -86,7 +88,7 @@ pub(crate) fn osa_distance(a: &[u8], b: &[u8], max: usize) -> usize {
 
 /// Similarity of two word forms that differ by typos, or `None` when too far apart.
 /// Budget: one edit up to 5 letters, two up to 9, three beyond; never for words under 3
-/// letters; short words must keep their first letter (`Biren` is not `Siren`).
+/// letters; a changed first letter costs extra (`Biren` is further from `Siren` than `Biran`).
 pub(crate) fn typo_sim(a: &str, b: &str) -> Option<(f32, u8)> {
     let (la, lb) = (a.len(), b.len());
     let (short, long) = (la.min(lb), la.max(lb));
@@ -100,7 +102,13 @@ pub(crate) fn typo_sim(a: &str, b: &str) -> Option<(f32, u8)> {
     } else {
         3
     };
-    if a.as_bytes().first() != b.as_bytes().first() && long <= 6 {
+    // A changed first letter is a weaker sign of a typo than one inside the word.
+    let first_differs = a.as_bytes().first() != b.as_bytes().first();
+    // Two different pinyin syllables are different names (Zheng/Zhang, Li/Lu), not typos.
+    if long <= 6 && {
+        let syl = &crate::tables::tables().syllables;
+        syl.contains(a) && syl.contains(b)
+    } {
         return None;
     }
     let d = osa_distance(a.as_bytes(), b.as_bytes(), budget);
@@ -109,7 +117,10 @@ pub(crate) fn typo_sim(a: &str, b: &str) -> Option<(f32, u8)> {
     }
     #[expect(clippy::cast_precision_loss, reason = "word lengths are tiny")]
     let rel = d as f32 / long as f32;
-    let sim = 1.0 - 0.9 * rel;
+    let mut sim = 1.0 - 0.9 * rel;
+    if first_differs {
+        sim *= 0.92;
+    }
     if sim < MIN_SIM {
         return None;
     }
@@ -202,16 +213,29 @@ fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec<Edge>) 
                     continue;
                 }
                 let mut joined = first.form.clone();
+                // Also join the words as written: "STARtech" = "Star" + "Tech", whose
+                // canonical forms would be "star" + "technology".
+                let surface = |t: &Token| -> String {
+                    if t.origin == Origin::Abbreviation
+                        && t.surface.bytes().all(|c| c.is_ascii_alphanumeric())
+                    {
+                        t.surface.to_ascii_lowercase()
+                    } else {
+                        t.form.clone()
+                    }
+                };
+                let mut joined_s = surface(first);
                 for len in 2..=4usize {
                     let Some(next) = b.get(j + len - 1) else { break };
                     if j + len > MAX_TOKENS {
                         break;
                     }
                     joined.push_str(&next.form);
-                    if joined.len() > target.len() + 3 {
+                    joined_s.push_str(&surface(next));
+                    if joined.len() > target.len() + 3 && joined_s.len() > target.len() + 3 {
                         break;
                     }
-                    let (sim, edits) = if joined == *target {
+                    let (sim, edits) = if joined == *target || joined_s == *target {
                         (0.96, 0)
                     } else if let Some((s, d)) = typo_sim(&joined, target) {
                         (s * 0.96, d)
@@ -280,6 +304,12 @@ pub(crate) fn combine(cov_q: f64, cov_l: f64) -> f64 {
     cov_q.clamp(0.0, 1.0).powf(QUERY_EXP) * cov_l.clamp(0.0, 1.0).powf(LIST_EXP)
 }
 
+/// Name score when the list name has no distinctive word ("China Electronics Technology
+/// Group"): then every word the query lacks counts as much as every word it adds.
+pub(crate) fn combine_generic(cov_q: f64, cov_l: f64) -> f64 {
+    (cov_q.clamp(0.0, 1.0) * cov_l.clamp(0.0, 1.0)).sqrt()
+}
+
 /// Aligns query and list tokens.
 pub(crate) fn align(q: &NameForm, qw: &[f32], l: &NameForm, lw: &[f32]) -> Alignment {
     let (qt, lt) = (&q.tokens, &l.tokens);
@@ -329,7 +359,28 @@ pub(crate) fn align(q: &NameForm, qw: &[f32], l: &NameForm, lw: &[f32]) -> Align
     }
     let cov_q = if total_q > 0.0 { f64::from(mq / total_q) } else { 0.0 };
     let cov_l = if total_l > 0.0 { f64::from(ml / total_l) } else { 0.0 };
-    let score = combine(cov_q, cov_l);
+    let all_generic = !lt.iter().any(|t| matches!(t.role, Role::Distinctive | Role::Number));
+    let mut score = if all_generic { combine_generic(cov_q, cov_l) } else { combine(cov_q, cov_l) };
+    // A distinctive word on each side without a partner is a contradiction (a different
+    // surname, a different brand), which weighs more than a word one side merely omits.
+    let unmatched = |tokens: &[Token], w: &[f32], used: u64| -> f32 {
+        tokens
+            .iter()
+            .zip(w)
+            .enumerate()
+            .take(MAX_TOKENS)
+            .filter(|(i, (t, _))| {
+                used & (1u64 << i) == 0 && matches!(t.role, Role::Distinctive | Role::Number)
+            })
+            .map(|(_, (_, w))| *w)
+            .sum()
+    };
+    let uq = unmatched(qt, qw, used_q) / total_q.max(1e-6);
+    let ul = unmatched(lt, lw, used_l) / total_l.max(1e-6);
+    let contradiction = f64::from(uq.min(ul));
+    if contradiction > 0.0 {
+        score *= 1.0 - CONTRADICTION * contradiction;
+    }
     chosen.sort_by_key(|e| e.q_start);
     Alignment { edges: chosen, cov_q, cov_l, score, context: Vec::new() }
 }
@@ -352,7 +403,10 @@ mod tests {
     #[test]
     fn typo_budget() {
         assert!(typo_sim("huawei", "huawie").is_some());
-        assert!(typo_sim("biren", "siren").is_none());
+        assert!(
+            typo_sim("biren", "siren")
+                .is_some_and(|(s, _)| s < typo_sim("biren", "biran").map_or(0.0, |x| x.0))
+        );
         assert!(typo_sim("sugon", "sugo").is_some());
         assert!(typo_sim("li", "lu").is_none());
         assert!(typo_sim("moerxiancheng", "moerxianchen").is_some());

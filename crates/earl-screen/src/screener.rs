@@ -144,7 +144,8 @@ pub struct Screener {
 
 fn role_factor(role: Role, has_distinctive: bool) -> f32 {
     match (role, has_distinctive) {
-        (Role::Distinctive | Role::Number, _) => 1.0,
+        (Role::Distinctive, _) => 1.0,
+        (Role::Number, _) => 0.6,
         (Role::Generic, true) => 0.3,
         (Role::Place, true) => 0.25,
         (Role::Generic, false) => 0.9,
@@ -162,6 +163,11 @@ fn weights(form: &NameForm, corpus: &Corpus) -> Vec<f32> {
             let mut f = role_factor(t.role, has_distinctive);
             if t.role == Role::Distinctive && t.form.len() == 1 {
                 f *= 0.4;
+            }
+            // Parenthesised words are annotations ("(NUDT)", "(CETC 14)"): weak evidence
+            // either way.
+            if t.paren && matches!(t.role, Role::Distinctive | Role::Number) {
+                f *= 0.35;
             }
             f * (0.25 + 0.75 * corpus.rarity(&t.form))
         })

@@ -65,6 +65,8 @@ pub(crate) struct Tables {
     pub t2s: FxHashMap<char, char>,
     /// Pinyin overrides for polyphonic characters in names (`长` -> `chang`).
     pub polyphones: FxHashMap<char, &'static str>,
+    /// Every toneless pinyin syllable (`zhang`, `li` ...).
+    pub syllables: FxHashSet<&'static str>,
 }
 
 static TABLES: OnceLock<Tables> = OnceLock::new();
@@ -276,7 +278,11 @@ fn build() -> Tables {
         }
     }
     let polyphones = POLYPHONES.iter().copied().collect();
-    Tables { phrases, latin_places, han, han_max_len, t2s, polyphones }
+    let syllables = (0x4E00u32..=0x9FA5)
+        .filter_map(char::from_u32)
+        .filter_map(|c| pinyin::ToPinyin::to_pinyin(&c).map(|p| p.plain()))
+        .collect();
+    Tables { phrases, latin_places, han, han_max_len, t2s, polyphones, syllables }
 }
 
 #[cfg(test)]
