@@ -1241,7 +1241,7 @@ impl<'a> Engine<'a> {
             uniq.insert(0, self.reason(
                 info.class.rules.first().map(String::as_str).unwrap_or("classification.tpp"),
                 Effect::Info,
-                format!("classification is not fully determined ({}), but every possibility leads to the same answer", info.class.eccn),
+                format!("classification is not fully determined ({}), but every possibility leads to the same answer", info.class.eccn.trim_start_matches("undetermined ")),
                 json!({"possibilities": summary, "undetermined_by": info.class.missing}),
                 &[info.class.evidence],
             ));
@@ -1265,7 +1265,7 @@ impl<'a> Engine<'a> {
         uniq.insert(0, self.reason(
             info.class.rules.first().map(String::as_str).unwrap_or("classification.tpp"),
             Effect::Missing,
-            format!("classification is undetermined ({}) and the possibilities lead to different answers", info.class.eccn),
+            format!("classification is not determined ({}) and the possibilities lead to different answers", info.class.eccn.trim_start_matches("undetermined ")),
             json!({"possibilities": summary, "missing": info.class.missing}),
             &[info.class.evidence],
         ));
@@ -1901,7 +1901,15 @@ impl<'a> Engine<'a> {
         if !dest_match {
             return (Tri::No, None, Vec::new(), Vec::new());
         }
-        let designer = spec.designer.as_deref().map(str::to_lowercase);
+        // A chip exported by its designer without a stated designer is that exporter's chip.
+        let exporter_designer = self
+            .tx
+            .exporter
+            .as_ref()
+            .filter(|e| e.kind == Some(ExporterKind::Designer))
+            .and_then(|e| e.name.clone());
+        let designer_name = spec.designer.clone().or(exporter_designer);
+        let designer = designer_name.as_deref().map(str::to_lowercase);
         if let Some(d) = &designer
             && !l.designers.iter().any(|x| d.contains(x.as_str()))
         {
@@ -1911,7 +1919,7 @@ impl<'a> Engine<'a> {
                     "{}: the letter was addressed to {}; the designer of this chip is {}, so it does not apply",
                     l.meta.id,
                     l.addressee,
-                    spec.designer.as_deref().unwrap_or("")
+                    designer_name.as_deref().unwrap_or("")
                 )),
                 Vec::new(),
                 Vec::new(),
