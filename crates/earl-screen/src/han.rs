@@ -229,18 +229,27 @@ mod tests {
     #[test]
     fn segments_company_names() {
         assert_eq!(show("华为技术有限公司"), ["U:huawei", "T:技术", "T:有限公司"]);
-        assert_eq!(
-            show("曙光信息产业股份有限公司"),
-            ["U:shuguang", "T:信息产业", "T:股份有限公司"]
-        );
+        assert_eq!(show("曙光信息产业股份有限公司"), ["T:曙光", "T:信息产业", "T:股份有限公司"]);
         assert_eq!(
             show("深圳市新凯来技术有限公司"),
-            ["T:深圳市", "U:xinkailai", "T:技术", "T:有限公司"]
+            ["T:深圳市", "T:新凯来", "T:技术", "T:有限公司"]
         );
-        assert_eq!(show("摩尔线程智能科技"), ["U:moerxiancheng", "T:智能", "T:科技"]);
+        assert_eq!(show("摩尔线程智能科技"), ["T:摩尔线程", "T:智能", "T:科技"]);
         assert_eq!(
             show("中国电子科技集团公司第十三研究所"),
-            ["T:中国", "T:电子科技", "T:集团公司", "T:第", "N:13", "T:研究所"]
+            ["T:中国电子科技集团", "T:公司", "T:第", "N:13", "T:研究所"]
+        );
+    }
+
+    #[test]
+    fn unknown_runs_are_romanised() {
+        assert_eq!(
+            show("上海依图网络科技有限公司"),
+            ["T:上海", "U:yitu", "T:网络", "T:科技", "T:有限公司"]
+        );
+        assert_eq!(
+            show("北京智谱华章科技有限公司"),
+            ["T:北京", "U:zhipuhuazhang", "T:科技", "T:有限公司"]
         );
     }
 

@@ -472,7 +472,8 @@ mod tests {
         assert_eq!(
             t,
             [
-                "moerxiancheng:Distinctive",
+                "moore:Distinctive",
+                "threads:Distinctive",
                 "intelligent:Generic",
                 "technology:Generic",
                 "beijing:Place"
@@ -485,6 +486,7 @@ mod tests {
                 "china:Place",
                 "electronics:Generic",
                 "technology:Generic",
+                "group:Generic",
                 "13:Number",
                 "research:Generic",
                 "institute:Generic"

@@ -1,0 +1,213 @@
+//! Behaviour of the public API: explanations, dates, filters, subsets, invariants.
+
+mod common;
+
+use std::sync::{Arc, OnceLock};
+
+use earl_lists::model::{Entry, ListId};
+use earl_screen::{Hit, Query, Screener};
+use jiff::civil::date;
+use proptest::prelude::*;
+
+fn screener() -> &'static Screener {
+    static S: OnceLock<Screener> = OnceLock::new();
+    S.get_or_init(common::screener)
+}
+
+fn top(name: &str) -> Hit {
+    let hits = screener().screen(&Query::new(name));
+    hits.into_iter().next().unwrap_or_else(|| panic!("no hit for {name}"))
+}
+
+#[test]
+fn explanation_snapshots() {
+    for (label, name) in [
+        ("huawei_erp", "HUAWEI TECHNOLOGY CO LTD"),
+        ("zhong_ke_shu_guang", "Zhong Ke Shu Guang"),
+        ("shuguang_han", "曙光信息产业股份有限公司"),
+        ("moore_threads", "Moore Threads Intelligent Tech (Beijing) Co Ltd"),
+        ("sicarrier", "Shenzhen SiCarrier Tech"),
+        ("innocent_xinhua", "Shanghai Xinhua Technology Co Ltd"),
+    ] {
+        let hits = screener().screen(&Query { limit: 2, ..Query::new(name) });
+        insta::assert_json_snapshot!(label, hits);
+    }
+}
+
+#[test]
+fn key_queries_alert_on_the_right_entry() {
+    assert_eq!(top("HUAWEI TECHNOLOGY CO LTD").id, "EL-CN-huawei-technologies-co-ltd");
+    assert_eq!(top("Zhong Ke Shu Guang").id, "EL-CN-sugon");
+    assert_eq!(
+        top("Moore Threads Intelligent Tech (Beijing) Co Ltd").id,
+        "EL-CN-moore-thread-intelligent-technology-beijing-co-ltd"
+    );
+    assert_eq!(top("Shenzhen SiCarrier Tech").id, "EL-CN-shenzhen-sicarrier-technologies-co-ltd");
+    assert_eq!(top("深圳市新凯来技术有限公司").id, "EL-CN-shenzhen-sicarrier-technologies-co-ltd");
+    for q in [
+        "HUAWEI TECHNOLOGY CO LTD",
+        "Zhong Ke Shu Guang",
+        "曙光信息产业股份有限公司",
+        "华为技术有限公司",
+        "華為技術有限公司",
+    ] {
+        assert!(top(q).alert, "{q} should alert");
+    }
+    let innocent = screener().screen(&Query::new("Shanghai Xinhua Technology Co Ltd"));
+    assert!(
+        innocent.iter().all(|h| !h.alert),
+        "{:?}",
+        innocent.first().map(|h| (&h.name, h.score))
+    );
+}
+
+#[test]
+fn exact_name_scores_one_and_ranks_first() {
+    let h = top("Huawei Technologies Co., Ltd.");
+    assert_eq!(h.score, 1.0);
+    assert!(h.explanation.aligned.iter().all(|p| p.similarity > 0.99));
+}
+
+fn one_entry(listed_on: Option<jiff::civil::Date>) -> Screener {
+    let mut e = Entry::new(
+        ListId::from("us_bis_entity_list"),
+        "EL-X",
+        "Shenzhen Example Semiconductor Co., Ltd.",
+    );
+    e.listed_on = listed_on;
+    Screener::from_entries(vec![Arc::new(e)])
+}
+
+#[test]
+fn date_before_listing_does_not_hit() {
+    let s = one_entry(Some(date(2024, 12, 5)));
+    let mut q = Query::new("Shenzhen Example Semiconductor");
+    q.date = Some(date(2024, 12, 1));
+    assert!(s.screen(&q).is_empty());
+    q.date = Some(date(2024, 12, 5));
+    assert!(s.screen(&q)[0].alert);
+    q.date = None;
+    assert!(s.screen(&q)[0].alert);
+}
+
+#[test]
+fn list_and_type_filters() {
+    let s = one_entry(None);
+    let other = [ListId::from("us_bis_dpl")];
+    let q = Query { lists: Some(&other), ..Query::new("Shenzhen Example Semiconductor") };
+    assert!(s.screen(&q).is_empty());
+    assert!(s.entry(&ListId::from("us_bis_entity_list"), "EL-X").is_some());
+}
+
+#[test]
+fn country_is_a_soft_signal_and_never_the_only_reason() {
+    let s = screener();
+    let base = s.screen(&Query::new("Shanghai Biren Tech"));
+    let same = s.screen(&Query { country: Some("CN"), ..Query::new("Shanghai Biren Tech") });
+    let diff = s.screen(&Query { country: Some("DE"), ..Query::new("Shanghai Biren Tech") });
+    assert_eq!(base[0].id, same[0].id);
+    assert!(same[0].score >= base[0].score && diff[0].score < base[0].score);
+    assert_eq!(same[0].explanation.country.as_ref().map(|c| c.verdict), Some("same"));
+    // A below-threshold name never alerts because of the country.
+    for h in
+        s.screen(&Query { country: Some("CN"), ..Query::new("Shanghai Xinhua Technology Co Ltd") })
+    {
+        assert!(!h.alert);
+    }
+}
+
+#[test]
+fn subset_scores_equal_full_screener() {
+    let s = screener();
+    let sub = s.subset(&|_, e| e.name.contains("Biren"));
+    assert!(sub.stats().entries < 20 && sub.stats().entries > 3);
+    let full = s.screen(&Query::new("Shanghai Biren Tech"));
+    let part = sub.screen(&Query::new("Shanghai Biren Tech"));
+    for h in &part {
+        let f = full.iter().find(|x| x.id == h.id).expect("in full results");
+        assert!((f.score - h.score).abs() < 1e-9, "{} {} vs {}", h.id, f.score, h.score);
+    }
+}
+
+#[test]
+fn limit_and_ordering() {
+    let hits = screener().screen(&Query { limit: 3, ..Query::new("Huawei") });
+    assert_eq!(hits.len(), 3);
+    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(screener().screen(&Query::new("")).is_empty());
+    assert!(screener().screen(&Query::new("  ,.;  ")).is_empty());
+}
+
+fn chinese_entries() -> Vec<Entry> {
+    common::bundled()
+        .lists
+        .iter()
+        .filter(|l| l.meta.id.as_str() == "us_bis_entity_list")
+        .flat_map(|l| l.entries.iter().filter(|e| e.country.as_deref() == Some("CN")).cloned())
+        .collect()
+}
+
+fn to_fullwidth(s: &str) -> String {
+    s.chars()
+        .map(
+            |c| {
+                if c.is_ascii_graphic() {
+                    char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+                } else {
+                    c
+                }
+            },
+        )
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn listed_name_screens_as_itself_after_case_and_width_changes(idx in 0usize..1000, style in 0u8..4) {
+        let entries = chinese_entries();
+        let e = &entries[idx % entries.len()];
+        let q = match style {
+            0 => e.name.to_uppercase(),
+            1 => e.name.to_lowercase(),
+            2 => to_fullwidth(&e.name),
+            _ => e.name.replace(',', " ").replace('.', " "),
+        };
+        let hits = screener().screen(&Query { limit: 50, ..Query::new(&q) });
+        let found = hits.iter().find(|h| h.id == e.id);
+        prop_assert!(found.is_some_and(|h| h.alert), "{q:?} -> {:?}", hits.first().map(|h| (&h.id, h.score)));
+    }
+
+    #[test]
+    fn scores_are_in_unit_range_and_roughly_symmetric(a in "[A-Za-z ]{1,30}", b in "[A-Za-z ]{1,30}") {
+        let s = screener();
+        let x = s.score_pair(&a, &b);
+        let y = s.score_pair(&b, &a);
+        prop_assert!((0.0..=1.0).contains(&x) && (0.0..=1.0).contains(&y));
+        prop_assert!((x - y).abs() <= 0.35, "{a:?} {b:?} {x} {y}");
+    }
+}
+
+#[test]
+fn chinese_alias_in_traditional_script_screens_as_itself() {
+    let set = common::bundled();
+    let mut checked = 0;
+    for e in set.entries().filter(|e| e.list.as_str().starts_with("cn_mofcom")) {
+        for a in e
+            .aliases
+            .iter()
+            .filter(|a| a.name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+        {
+            let hits = screener().screen(&Query { limit: 20, ..Query::new(&a.name) });
+            assert!(
+                hits.iter().any(|h| h.id == e.id && h.alert),
+                "{} -> {:?}",
+                a.name,
+                hits.first().map(|h| &h.id)
+            );
+            checked += 1;
+        }
+    }
+    eprintln!("checked {checked} Chinese-script aliases");
+}
