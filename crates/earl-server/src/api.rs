@@ -1,7 +1,5 @@
 //! The `/v1` JSON API, `/healthz` and `/metrics`, with their OpenAPI descriptions.
 
-#[allow(unused_imports, reason = "shim")]
-use crate::engine_shim as earl_engine;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
@@ -105,7 +103,7 @@ async fn decide_and_record(
     if decided.screened.0 > 0 {
         state.metrics.screened(endpoint, decided.screened.0, decided.screened.1);
     }
-    let body = audit::with_decision_id(decided.output, &stored.id);
+    let body = audit::with_decision_id(decided.response.unwrap_or(decided.output), &stored.id);
     let mut resp = Json(body).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("/v1/decisions/{}", stored.id)) {
         resp.headers_mut().insert(header::LOCATION, v);
@@ -247,7 +245,40 @@ async fn chips(
 ) -> Result<Json<Value>, ApiError> {
     let date = parse_date(p.date.as_deref())?;
     let engine = state.engine.clone();
-    state.blocking("classifying the catalog", move || Ok(Json(engine.chips(date)))).await
+    state
+        .blocking("classifying the catalog", move || {
+            Ok(Json(json!({
+                "date": date.to_string(),
+                "thresholds": thresholds(engine.rules(), date),
+                "chips": engine.chips(date),
+            })))
+        })
+        .await
+}
+
+/// The 3A090 IC thresholds in force on `date`, as numbers for the chart (`null` before 2022-10-07).
+fn thresholds(rules: &earl_core::RuleSet, date: jiff::civil::Date) -> Value {
+    use earl_core::rules::Scheme;
+    let Some(t) = rules.ic_thresholds(date) else {
+        return Value::Null;
+    };
+    let num = |d: Option<earl_core::dec::Dec>| d.map(earl_core::dec::Dec::to_f64);
+    json!({
+        "id": t.meta.id,
+        "scheme": match t.scheme { Scheme::TppIo => "tpp_io", Scheme::TppPd => "tpp_pd" },
+        "effective": t.meta.effective.to_string(),
+        "citation": t.meta.citation,
+        "source": t.meta.source,
+        "tpp_a": t.tpp_a.to_f64(),
+        "io_gbps": num(t.io_gbps),
+        "tpp_a2": num(t.tpp_a2),
+        "pd_a2": num(t.pd_a2),
+        "tpp_b1": num(t.tpp_b1),
+        "pd_b1": num(t.pd_b1),
+        "tpp_b2": num(t.tpp_b2),
+        "pd_b2": num(t.pd_b2),
+        "note2_tpp": rules.note2(date).map(|n| n.value.to_f64()),
+    })
 }
 
 /// The lists, rule data and engine in use.
@@ -260,7 +291,7 @@ async fn lists(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "engine_version": state.provenance.engine_version,
         "rules_version": state.provenance.rules_version,
-        "lists": state.engine.lists(),
+        "lists": state.engine.list_info(),
     }))
 }
 

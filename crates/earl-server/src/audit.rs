@@ -18,8 +18,6 @@
 //! Screening requests without a date are recorded with the date the server used, so a
 //! replay re-asks the same question.
 
-#[allow(unused_imports, reason = "shim")]
-use crate::engine_shim as earl_engine;
 use earl_engine::Engine;
 use earl_store::{AuditStore, ListFilter, ListRef, NewRecord, StoreError, StoredRecord};
 use serde::{Deserialize, Serialize};
@@ -33,13 +31,13 @@ use utoipa::{IntoParams, ToSchema};
 pub struct ScreenQuery {
     /// The party name, in any script.
     pub name: String,
-    /// ISO 3166-1 alpha-2 country of the party, if known (sharpens or lowers scores).
+    /// ISO 3166-1 alpha-2 country of the party, if known (a soft signal for scoring).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Screening date `YYYY-MM-DD` (list entries in force on it); default today (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// Most hits to return, 1..=100 (default: the engine's).
+    /// Most hits to return, 1..=100 (default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
@@ -62,55 +60,42 @@ impl DecideError {
 
 /// The most names one `POST /v1/screen` may carry (use the batch endpoint beyond).
 pub const MAX_QUERIES: usize = 1000;
-/// Longest accepted name, in characters.
-pub const MAX_NAME_CHARS: usize = 500;
 
 /// Today's date in UTC, `YYYY-MM-DD`.
 pub fn today() -> String {
     jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string()
 }
 
+fn prefixed(prefix: &str, field: &str) -> String {
+    if prefix.is_empty() { field.to_owned() } else { format!("{prefix}.{field}") }
+}
+
 impl ScreenQuery {
-    /// Checks the fields and fills in the date; `prefix` is the field path of this query.
+    /// Fills in the date (so the audit record says which date was used) and tidies the
+    /// fields; the engine checks the rest. `prefix` is this query's field path.
     pub fn normalised(&self, prefix: &str, today: &str) -> Result<ScreenQuery, DecideError> {
-        let at = |f: &str| if prefix.is_empty() { f.to_owned() } else { format!("{prefix}.{f}") };
-        let name = self.name.trim();
-        if name.is_empty() {
-            return Err(DecideError::new(at("name"), "must not be empty"));
-        }
-        if name.chars().count() > MAX_NAME_CHARS {
-            return Err(DecideError::new(
-                at("name"),
-                format!("longer than {MAX_NAME_CHARS} characters"),
-            ));
-        }
-        let country = match self.country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            None => None,
-            Some(c) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
-                Some(c.to_ascii_uppercase())
-            }
-            Some(c) => {
-                return Err(DecideError::new(
-                    at("country"),
-                    format!("`{c}` is not an ISO 3166-1 alpha-2 code (e.g. `CN`)"),
-                ));
-            }
-        };
         let date = match self.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             None => today.to_owned(),
-            Some(d) => d
-                .parse::<jiff::civil::Date>()
-                .map_err(|_| {
-                    DecideError::new(at("date"), format!("`{d}` is not a date YYYY-MM-DD"))
+            Some(d) => earl_engine::parse_date(d)
+                .ok_or_else(|| {
+                    DecideError::new(
+                        prefixed(prefix, "date"),
+                        format!("`{d}` is not a date YYYY-MM-DD"),
+                    )
                 })?
                 .to_string(),
         };
-        if let Some(limit) = self.limit
-            && !(1..=100).contains(&limit)
-        {
-            return Err(DecideError::new(at("limit"), format!("{limit} is outside 1..=100")));
-        }
-        Ok(ScreenQuery { name: name.to_owned(), country, date: Some(date), limit: self.limit })
+        Ok(ScreenQuery {
+            name: self.name.trim().to_owned(),
+            country: self
+                .country
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_ascii_uppercase),
+            date: Some(date),
+            limit: self.limit,
+        })
     }
 }
 
@@ -134,13 +119,16 @@ pub struct Decided {
     pub kind: &'static str,
     /// Record input.
     pub input: Value,
-    /// Record output (also the response body, before `decision_id` is added).
+    /// Record output.
     pub output: Value,
+    /// Response body when it differs from `output` (screening adds entry details), before
+    /// `decision_id` is added.
+    pub response: Option<Value>,
     /// Names screened and how many alerted (for metrics); zero for checks.
     pub screened: (u64, u64),
 }
 
-fn input_error(e: &earl_engine::InputError) -> DecideError {
+fn input_error(e: &earl_core::InputError) -> DecideError {
     DecideError::new(e.field.clone(), e.message.clone())
 }
 
@@ -148,7 +136,7 @@ fn to_value<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-/// Counts hits marked `"alert": true` in a `{query, hits}` value.
+/// True when a `{query, hits}` value has a hit marked `"alert": true`.
 pub fn alerting(result: &Value) -> bool {
     result
         .get("hits")
@@ -156,45 +144,130 @@ pub fn alerting(result: &Value) -> bool {
         .is_some_and(|hits| hits.iter().any(|h| h.get("alert") == Some(&Value::Bool(true))))
 }
 
-fn screen_request(q: &ScreenQuery) -> earl_engine::ScreenRequest {
-    earl_engine::ScreenRequest {
-        name: q.name.clone(),
-        country: q.country.clone(),
-        date: q.date.as_deref().and_then(|d| d.parse().ok()),
-        limit: q.limit.map(|l| l as usize),
-    }
+/// A screening answer in its two forms.
+#[derive(Debug, Clone)]
+pub struct Screened {
+    /// What the audit log keeps: `{query, hits}` with each hit naming its list and entry id.
+    /// The entry's text is not copied: it is fixed by the list snapshot hash in the record.
+    pub record: Value,
+    /// What the client gets: the same, each hit with its full `entry` (license requirement,
+    /// Federal Register citations, addresses...).
+    pub client: Value,
 }
 
-/// Screens already normalised queries, in order.
-pub fn screen_values(engine: &Engine, queries: &[ScreenQuery]) -> Vec<Value> {
-    let requests: Vec<_> = queries.iter().map(screen_request).collect();
-    engine.screen_many(&requests).iter().map(to_value).collect()
+/// Screens one normalised query; errors carry `prefix` in their field path.
+pub fn screen_value(
+    engine: &Engine,
+    q: &ScreenQuery,
+    prefix: &str,
+) -> Result<Screened, DecideError> {
+    let request = earl_engine::ScreenRequest {
+        name: q.name.clone(),
+        country: q.country.clone(),
+        date: q.date.clone(),
+        limit: q.limit.map(|l| l as usize),
+        lists: None,
+    };
+    let response = engine
+        .screen(&request)
+        .map_err(|e| DecideError::new(prefixed(prefix, &e.field), e.message))?;
+    let record = to_value(&response);
+    let mut client = record.clone();
+    if let Some(hits) = client.get_mut("hits").and_then(Value::as_array_mut) {
+        for (hit, full) in hits.iter_mut().zip(&response.hits) {
+            if let Value::Object(map) = hit {
+                map.insert("entry".into(), to_value(&*full.entry));
+            }
+        }
+    }
+    Ok(Screened { record, client })
+}
+
+/// Screens normalised queries in order, spread over the cores (the engine's rayon pool).
+pub fn screen_values(
+    engine: &Engine,
+    queries: &[ScreenQuery],
+) -> Vec<Result<Screened, DecideError>> {
+    earl_engine::par_map(queries, |q| screen_value(engine, q, ""))
+}
+
+/// Classifies one item on a date. The body is an item as in a transaction (`product`, `chip`,
+/// `eccn` + `datacenter`, or `hbm`) plus an optional `date` (default today).
+pub fn classify_value(engine: &Engine, req: &Value) -> Result<Value, DecideError> {
+    let Some(obj) = req.as_object() else {
+        return Err(DecideError::new("", "the request must be a JSON object"));
+    };
+    let date = match obj.get("date") {
+        None => today(),
+        Some(Value::String(d)) => d.trim().to_owned(),
+        Some(_) => return Err(DecideError::new("date", "must be a string YYYY-MM-DD")),
+    };
+    let mut item = obj.clone();
+    item.remove("date");
+    // Reuse the transaction parser so a classification accepts exactly what a check does.
+    let tx = json!({"date": date, "destination": "CN", "items": [Value::Object(item)]});
+    let tx = earl_core::Transaction::from_value(&tx, engine.catalog()).map_err(|e| {
+        let field = e.field.strip_prefix("items[0].").unwrap_or(&e.field).to_owned();
+        DecideError::new(if field == "items[0]" { String::new() } else { field }, e.message)
+    })?;
+    let Some(item) = tx.items.first() else {
+        return Err(DecideError::new("", "nothing to classify"));
+    };
+    let rules = engine.rules();
+    let classification = if let Some(spec) = &item.chip {
+        earl_core::classify::classify_chip(rules, spec, tx.date, "chip")
+    } else if let Some(hbm) = &item.hbm {
+        earl_core::classify::classify_hbm(rules, hbm, tx.date, "hbm")
+    } else if let Some(eccn) = &item.eccn {
+        earl_core::classify::classify_eccn(rules, eccn, item.datacenter, tx.date, "eccn")
+    } else if let Some(product) = &item.product {
+        engine.classify_product(product, tx.date).map_err(|e| input_error(&e))?
+    } else {
+        return Err(DecideError::new("product", "give one of `product`, `chip`, `eccn` or `hbm`"));
+    };
+    let mut out = to_value(&classification);
+    if let Value::Object(map) = &mut out {
+        map.insert("date".into(), Value::String(tx.date.to_string()));
+        if let Some(p) = &item.product {
+            map.insert("product".into(), Value::String(p.clone()));
+        }
+    }
+    Ok(out)
 }
 
 /// Runs the engine on a decision. Pure apart from the engine: records nothing.
 pub fn decide(engine: &Engine, decision: &Decision) -> Result<Decided, DecideError> {
     match decision {
         Decision::Check(tx) => {
-            let outcome = engine.check_json(&tx.to_string()).map_err(|e| input_error(&e))?;
+            let determination = engine.check_json(&tx.to_string()).map_err(|e| input_error(&e))?;
+            let output = to_value(&determination);
             Ok(Decided {
                 kind: "check",
                 input: tx.clone(),
-                output: outcome.value,
+                output,
+                response: None,
                 screened: (0, 0),
             })
         }
         Decision::Classify(req) => {
-            let output = engine.classify_json(&req.to_string()).map_err(|e| input_error(&e))?;
-            Ok(Decided { kind: "classify", input: req.clone(), output, screened: (0, 0) })
+            let output = classify_value(engine, req)?;
+            Ok(Decided {
+                kind: "classify",
+                input: req.clone(),
+                output,
+                response: None,
+                screened: (0, 0),
+            })
         }
         Decision::Screen(q) => {
             let q = q.normalised("", &today())?;
-            let output = to_value(&engine.screen(&screen_request(&q)));
-            let alerts = u64::from(alerting(&output));
+            let screened = screen_value(engine, &q, "")?;
+            let alerts = u64::from(alerting(&screened.record));
             Ok(Decided {
                 kind: "screen",
                 input: json!({ "query": q }),
-                output,
+                output: screened.record,
+                response: Some(screened.client),
                 screened: (1, alerts),
             })
         }
@@ -217,12 +290,23 @@ pub fn decide(engine: &Engine, decision: &Decision) -> Result<Decided, DecideErr
                 .enumerate()
                 .map(|(i, q)| q.normalised(&format!("queries[{i}]"), &day))
                 .collect::<Result<Vec<_>, _>>()?;
-            let results = screen_values(engine, &qs);
-            let alerts = results.iter().filter(|r| alerting(r)).count() as u64;
+            let results = screen_values(engine, &qs)
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    r.map_err(|e| {
+                        DecideError::new(prefixed(&format!("queries[{i}]"), &e.field), e.message)
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let alerts = results.iter().filter(|r| alerting(&r.record)).count() as u64;
+            let (records, clients): (Vec<Value>, Vec<Value>) =
+                results.into_iter().map(|r| (r.record, r.client)).unzip();
             Ok(Decided {
                 kind: "screen",
                 input: json!({ "queries": qs }),
-                output: json!({ "results": results }),
+                output: json!({ "results": records }),
+                response: Some(json!({ "results": clients })),
                 screened: (qs.len() as u64, alerts),
             })
         }
@@ -254,7 +338,8 @@ pub fn provenance(engine: &Engine) -> Provenance {
                 sha256: l.sha256.clone(),
             })
             .collect(),
-        engine_version: v.engine_version.clone(),
+        // The workspace shares one version, so the server's is the engine's.
+        engine_version: env!("CARGO_PKG_VERSION").to_owned(),
     }
 }
 
@@ -286,7 +371,8 @@ pub fn decide_and_record(
 ) -> Result<(Value, StoredRecord), DecideAndRecordError> {
     let decided = decide(engine, decision)?;
     let stored = record(store, &provenance(engine), caller, &decided)?;
-    Ok((with_decision_id(decided.output, &stored.id), stored))
+    let body = decided.response.unwrap_or(decided.output);
+    Ok((with_decision_id(body, &stored.id), stored))
 }
 
 /// Adds `"decision_id"` to an output object (other values are wrapped as `{"result": ...}`).
@@ -480,10 +566,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn queries_are_checked_and_dated() {
+    fn queries_are_dated_and_tidied() {
         let q = ScreenQuery {
             name: "  Huawei ".into(),
-            country: Some("cn".into()),
+            country: Some(" cn".into()),
             date: None,
             limit: None,
         };
@@ -491,20 +577,11 @@ mod tests {
         assert_eq!(n.name, "Huawei");
         assert_eq!(n.country.as_deref(), Some("CN"));
         assert_eq!(n.date.as_deref(), Some("2026-01-02"));
-
-        let bad = |q: ScreenQuery| q.normalised("queries[2]", "2026-01-02").unwrap_err().field;
-        let base = ScreenQuery { name: "x".into(), country: None, date: None, limit: None };
-        assert_eq!(bad(ScreenQuery { name: " ".into(), ..base.clone() }), "queries[2].name");
+        let bad = ScreenQuery { date: Some("2026-02-30".into()), ..q };
         assert_eq!(
-            bad(ScreenQuery { country: Some("China".into()), ..base.clone() }),
-            "queries[2].country"
-        );
-        assert_eq!(
-            bad(ScreenQuery { date: Some("2026-13-01".into()), ..base.clone() }),
+            bad.normalised("queries[2]", "2026-01-02").unwrap_err().field,
             "queries[2].date"
         );
-        assert_eq!(bad(ScreenQuery { limit: Some(0), ..base.clone() }), "queries[2].limit");
-        assert_eq!(bad(ScreenQuery { name: "x".repeat(501), ..base }), "queries[2].name");
     }
 
     #[test]

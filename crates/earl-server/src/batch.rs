@@ -6,8 +6,6 @@
 //! `screen_batch` audit record is appended (counts and BLAKE3 hashes of the exact request and
 //! response bytes) before the response stream closes.
 
-#[allow(unused_imports, reason = "shim")]
-use crate::engine_shim as earl_engine;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -106,7 +104,11 @@ impl Run {
                 .await
         };
         let mut results = match results {
-            Ok(r) => r.into_iter(),
+            Ok(r) => r
+                .into_iter()
+                .map(|r| r.map(|s| s.client).map_err(|e| e.to_string()))
+                .collect::<Vec<_>>()
+                .into_iter(),
             Err(e) => {
                 let line = json!({"error": e.detail()});
                 self.send(&[line]).await;
@@ -116,9 +118,12 @@ impl Run {
         };
         let mut out = Vec::with_capacity(parsed.len());
         for (line, q) in parsed {
-            match q {
-                Ok(_) => {
-                    let r = results.next().unwrap_or(Value::Null);
+            let result = match q {
+                Ok(_) => results.next().unwrap_or_else(|| Ok(Value::Null)),
+                Err(message) => Err(message),
+            };
+            match result {
+                Ok(r) => {
                     self.tally.queries = self.tally.queries.saturating_add(1);
                     if audit::alerting(&r) {
                         self.tally.alerts = self.tally.alerts.saturating_add(1);
@@ -261,6 +266,7 @@ async fn run(
             "output_blake3": run.out_hash.finalize().to_hex().as_str(),
             "completed": completed,
         }),
+        response: None,
         screened: (t.queries, t.alerts),
     };
     run.state.metrics.screened("batch", t.queries, t.alerts);

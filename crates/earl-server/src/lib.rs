@@ -9,8 +9,6 @@
 //! the audit log before the answer is sent, so an acknowledged answer survives a crash.
 //! CPU-bound work runs on tokio's blocking pool behind a semaphore sized to the machine.
 
-mod engine_shim;
-use crate::engine_shim as earl_engine;
 pub mod api;
 pub mod audit;
 pub mod auth;
