@@ -3,8 +3,8 @@
 //!
 //! Matching rule, in order (each step only looks at entries not matched yet):
 //! 1. same `id`;
-//! 2. same normalised name (letters and digits, lower case) and country: catches lists whose
-//!    ids are not stable;
+//! 2. same normalised name (letters and digits, lower case, legal forms shortened:
+//!    "Limited" = "Ltd.") and country: catches lists whose ids are not stable;
 //! 3. same country, and the normalised name of one is an alias of the other: a renamed
 //!    entry (BIS keeps the old name as an alias);
 //! 4. same country, same first Federal Register citation and at least one common address: a
@@ -89,8 +89,21 @@ impl ListDiff {
     }
 }
 
+/// Lower-case letters and digits only, with common legal forms shortened, so "AOOK
+/// Technology Limited" and "AOOK Technology Ltd." compare equal.
 fn norm(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    let lower = s.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| match w {
+            "limited" => "ltd",
+            "company" => "co",
+            "corporation" => "corp",
+            "incorporated" => "inc",
+            other => other,
+        })
+        .collect()
 }
 
 /// The name-and-country key used when ids do not match.
@@ -120,6 +133,19 @@ fn fields(e: &Entry) -> serde_json::Map<String, Value> {
         Ok(Value::Object(m)) => m,
         _ => serde_json::Map::new(),
     }
+}
+
+/// Position of the entry in `entries` that `candidate` is another version of, by the
+/// module's matching rule (id, then name and country, then rename).
+pub fn find_match(entries: &[Entry], candidate: &Entry) -> Option<usize> {
+    entries
+        .iter()
+        .position(|e| e.id == candidate.id)
+        .or_else(|| {
+            let key = match_key(candidate);
+            entries.iter().position(|e| match_key(e) == key)
+        })
+        .or_else(|| entries.iter().position(|e| renamed(e, candidate)))
 }
 
 /// Field order of the snapshot JSON (`list` is the same by construction and not compared).

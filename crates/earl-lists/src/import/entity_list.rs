@@ -403,21 +403,35 @@ fn take_cross_refs(text: &str, remarks: &mut Vec<String>) -> String {
     squash(&out)
 }
 
-/// Split an address list on `; and`, `; ` and `Alt Address:`; drop `Address:` labels.
+/// Split an address list on `; and`, `; ` and `Alt Address:`; drop `Address:` labels, bare
+/// "and" pieces and "the following N aliases:" lead-ins whose alias list the extraction lost.
 pub fn split_addresses(text: &str) -> Vec<String> {
     let normalised =
         text.replace("Alt Address:", "; ").replace("; and ", "; ").replace(";and ", "; ");
     normalised
         .split(';')
         .map(|a| {
-            let a = a.trim();
-            let a = a.strip_prefix("and ").unwrap_or(a);
-            let a = a.strip_prefix("Address:").unwrap_or(a);
+            let mut a = a.trim();
+            loop {
+                let before = a;
+                a = a.strip_prefix("and,").unwrap_or(a).trim_start();
+                a = a.strip_prefix("and ").unwrap_or(a).trim_start();
+                a = a.strip_prefix("Address:").unwrap_or(a).trim_start();
+                if let Some(rest) = a.strip_prefix("the following ")
+                    && let Some(colon) = rest.find("alias: ").or_else(|| rest.find("aliases: "))
+                {
+                    a = rest.get(colon..).and_then(|r| r.split_once(": ")).map_or(a, |(_, r)| r);
+                }
+                if a == before {
+                    break;
+                }
+            }
             a.trim_end_matches(|c: char| c == '.' || c == ',' || c.is_whitespace())
+                .trim_end_matches(", and")
                 .trim()
                 .to_owned()
         })
-        .filter(|a| a.len() > 1)
+        .filter(|a| a.len() > 1 && a != "and")
         .collect()
 }
 
@@ -649,6 +663,13 @@ pub fn clean_alias(raw: &str) -> (Vec<String>, Vec<String>) {
         Some(p) => text.get(..p).unwrap_or(&text).to_owned(),
         None => text,
     };
+    // "X (a.k.a., Y)" inside one alias: both are names.
+    if text.contains("(a.k.a.") || text.contains("(f.k.a.") {
+        let parts = clean_name(&text, None);
+        aliases.push(parts.name);
+        aliases.extend(parts.aliases.into_iter().map(|a| a.name));
+        return (aliases, addresses);
+    }
     for chunk in text.split(" a.k.a. ").flat_map(|c| c.split(", a.k.a., ")) {
         // A long alias with a digit may have an address glued on after ". " or ", ".
         if let Some((name, rest)) = glued_address(chunk) {
@@ -682,8 +703,10 @@ fn glued_address(p: &str) -> Option<(String, &str)> {
         .min()?;
     let name = p.get(..i)?.trim();
     let rest = p.get(i + 2..)?;
-    (!name.is_empty() && !looks_like_address(name) && !name.contains(';'))
-        .then(|| (name.to_owned(), rest))
+    // A name glued to an address has no digits of its own ("Fu Jirui. No. 2A ...").
+    let plausible =
+        !name.is_empty() && !name.chars().any(|c| c.is_ascii_digit()) && !name.contains(';');
+    plausible.then(|| (name.to_owned(), rest))
 }
 
 #[cfg(test)]
@@ -800,6 +823,12 @@ mod tests {
             ]
         );
         assert_eq!(cell.remarks, vec!["See alternate addresses under Pakistan"]);
+        assert_eq!(
+            split_addresses(
+                "the following one alias: 17 Garegin Nzhdehi Street, Yerevan; and, Room 812, Beijing, China, and; and"
+            ),
+            vec!["17 Garegin Nzhdehi Street, Yerevan", "Room 812, Beijing, China"]
+        );
         assert!(cell.related.is_empty());
         // A plain one-sentence city address is never mistaken for a name.
         let cell = parse_address_cell("Chengdu, Sichuan, China.");
@@ -898,6 +927,18 @@ mod tests {
             clean_alias("National Development Complex (NDC), a.k.a., the following two aliases:").0,
             vec!["National Development Complex (NDC)"]
         );
+        assert_eq!(
+            clean_alias("Southwest Institute of Nuclear Physics and Chemistry (a.k.a., China Academy of Engineering Physics (CAEP)'s 902 Institute)").0,
+            vec![
+                "Southwest Institute of Nuclear Physics and Chemistry",
+                "China Academy of Engineering Physics (CAEP)'s 902 Institute"
+            ]
+        );
+        let (a, addr) = clean_alias(
+            "Ship Repair Center Zvezdochka. 13 Geroyev Sevastopolya Street, Sevastopol, Crimea 99001, Ukraine",
+        );
+        assert_eq!(a, vec!["Ship Repair Center Zvezdochka"]);
+        assert_eq!(addr.len(), 1);
         // Long alias without an address stays whole.
         assert_eq!(
             clean_alias(

@@ -10,8 +10,9 @@
 //! Dates: `listed_on` is the rule's effective date (the `DATES` paragraph, "This rule is
 //! effective February 24, 2023."), else the citation date. A citation cell still holding the
 //! public-inspection placeholder ("88 FR [INSERT FR PAGE NUMBER AND 2/27/2023]") gets the
-//! rule's first page: FR XML marks page breaks with `<PRTPAGE P="n"/>`, the first page has
-//! no marker, so it is the first marker's number minus one.
+//! page of the rule's first `<PRTPAGE P="n"/>` marker. That is the page BIS cites for the
+//! rule's entries: for FR Doc. 2023-03929 it gives 88 FR 12171, the citation the eCFR Entity
+//! List carries for those entries (checked by a test on the real files).
 //!
 //! The importer yields the rule's rows as entries with the same ids as the eCFR-derived
 //! Entity List (`EL-<country>-<name slug>`), so [`apply_amendment`] can fold them into a
@@ -70,7 +71,7 @@ pub fn parse(list: &ListTarget, bytes: &[u8]) -> Result<Parsed, ImportError> {
             Ok(())
         },
     )?;
-    let first_page = first_marker.and_then(|p| p.checked_sub(1));
+    let first_page = first_marker;
     let prefix = list.id_prefix.clone().unwrap_or_else(|| "EL".into());
     let mut parsed = Parsed::default();
     let mut ids = IdAllocator::default();
@@ -171,7 +172,7 @@ pub fn parse(list: &ListTarget, bytes: &[u8]) -> Result<Parsed, ImportError> {
     }
     if let Some(page) = first_page {
         parsed.notes.push(format!(
-            "citation placeholders replaced with the rule's first page {page} (first <PRTPAGE> marker minus one)"
+            "citation placeholders replaced with page {page}, the rule's first <PRTPAGE> marker"
         ));
     }
     Ok(parsed)
@@ -357,20 +358,17 @@ fn split_name_address(text: &str) -> (String, String) {
     (text.to_owned(), String::new())
 }
 
-/// Fold Entity List entries from a rule into a snapshot: an addition whose id, or failing
-/// that normalised name and country, matches an existing entry replaces it (keeping the old
-/// id, merging Federal Register citations and the earliest listing date); others are
-/// appended. `as_of` moves to the latest listing date among the additions if later.
+/// Fold Entity List entries from a rule into a snapshot: an addition that matches an
+/// existing entry by the rule of [`crate::diff`] (id, normalised name and country, rename)
+/// replaces it, keeping the old id and merging Federal Register citations and the earliest
+/// listing date; others are appended. `as_of` moves to the latest listing date among the additions if later.
 pub fn apply_amendment(base: &ListSnapshot, additions: &[Entry]) -> ListSnapshot {
     let mut entries = base.entries.clone();
     let (mut replaced, mut added) = (0usize, 0usize);
     for add in additions {
         let mut new = add.clone();
         new.list = base.meta.id.clone();
-        let pos = entries.iter().position(|e| e.id == add.id).or_else(|| {
-            let key = crate::diff::match_key(add);
-            entries.iter().position(|e| crate::diff::match_key(e) == key)
-        });
+        let pos = crate::diff::find_match(&entries, add);
         match pos.and_then(|p| entries.get_mut(p)) {
             Some(old) => {
                 new.id.clone_from(&old.id);
@@ -422,7 +420,7 @@ mod tests {
 <ENT>Policy of denial.</ENT><ENT>88 FR [INSERT FR PAGE NUMBER AND 2/27/2023].</ENT></ROW>
 <ROW><ENT I="22"> </ENT><ENT>5F, Bldg 5, Beijing 100081, China.</ENT></ROW>
 <ROW><ENT I="22"> </ENT><ENT>Foo Institute, and any successor, sub-unit, or subsidiary thereof, Room 9, 3<SU>rd</SU> Floor, Beijing, China.</ENT>
-<ENT>For all items subject to the EAR.</ENT><ENT>Case-by-case review.</ENT><ENT>88 FR 12170, 2/27/23.</ENT></ROW>
+<ENT>For all items subject to the EAR.</ENT><ENT>Case-by-case review.</ENT><ENT>88 FR 12171, 2/27/23.</ENT></ROW>
 </GPOTABLE></SUPLINF><FRDOC>[FR Doc. 2023-03929 Filed 2-24-23; 8:45 am]</FRDOC></RULE>"#;
 
     fn target() -> ListTarget {
@@ -438,7 +436,7 @@ mod tests {
         assert_eq!(aook.id, "EL-CN-aook-technology-ltd");
         assert_eq!(aook.footnotes, vec![3]);
         assert_eq!(aook.addresses.len(), 2);
-        assert_eq!(aook.federal_register[0].cite, "88 FR 12170");
+        assert_eq!(aook.federal_register[0].cite, "88 FR 12171");
         let foo = &p.entries[1];
         assert_eq!(foo.name, "Foo Institute");
         assert_eq!(foo.related[0].relation, Relation::SuccessorClause);
