@@ -1,0 +1,315 @@
+//! End-to-end tests of the `earl` binary on the bundled data: what a user types, what they see,
+//! and the exit code. Each test uses its own data directory.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn earl(data_dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("earl").unwrap();
+    cmd.arg("--data-dir").arg(data_dir).env_remove("EARL_DATA_DIR");
+    cmd
+}
+
+fn workspace_file(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+}
+
+fn json_out(cmd: &mut Command) -> Value {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn check_h100_to_shenzhen_requires_a_license_with_citations() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = json_out(
+        earl(dir.path())
+            .arg("check")
+            .arg(workspace_file("examples/h100-to-shenzhen.json"))
+            .arg("--json"),
+    );
+    assert_eq!(v["verdict"], "license_required");
+    assert_eq!(v["items"][0]["eccn"], "3A090.a");
+    assert_eq!(v["items"][0]["tpp"], 15832.0);
+    let reasons = v["reasons"].as_array().unwrap();
+    assert!(reasons.iter().any(|r| r["citation"].as_str().unwrap().contains("742.6(a)(6)")));
+    assert!(reasons.iter().all(|r| r["verified"].is_boolean() && r["source"].is_string()));
+    let lists = v["data"]["lists"].as_array().unwrap();
+    assert!(lists.iter().any(|l| l["list"] == "us_bis_entity_list" && l["sha256"].as_str().unwrap().len() == 64));
+    assert!(v["data"]["rules_version"].as_str().unwrap().contains('+'));
+}
+
+#[test]
+fn check_text_output_names_verdict_and_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = earl(dir.path())
+        .arg("check")
+        .arg(workspace_file("examples/h100-to-shenzhen.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("VERDICT: license_required"), "{text}");
+    assert!(text.contains("TPP"), "{text}");
+    assert!(text.contains("15 CFR"), "{text}");
+}
+
+#[test]
+fn check_reads_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let tx =
+        r#"{"date": "2023-01-10", "destination": "DE", "items": [{"product": "nvidia-h100-sxm"}]}"#;
+    let v = json_out(earl(dir.path()).args(["check", "-", "--json"]).write_stdin(tx));
+    assert_eq!(v["verdict"], "no_license_required");
+    assert!(!v["reasons"].as_array().unwrap().is_empty(), "a clear answer still says why");
+}
+
+#[test]
+fn entity_list_party_requires_a_license_even_for_ear99() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = json_out(
+        earl(dir.path())
+            .arg("check")
+            .arg(workspace_file("examples/entity-list-party.json"))
+            .arg("--json"),
+    );
+    assert_eq!(v["verdict"], "license_required");
+    let hits = v["parties"][0]["hits"].as_array().unwrap();
+    assert!(
+        hits.iter().any(|h| h["list"] == "us_bis_entity_list"
+            && h["name"].as_str().unwrap().contains("SiCarrier"))
+    );
+}
+
+#[test]
+fn unusable_input_exits_2_and_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            r#"{"date": "2025-01-01", "destination": "XX", "items": [{"eccn": "EAR99"}]}"#,
+            "destination",
+        ),
+        (r#"{"date": "2025-13-01", "destination": "CN", "items": [{"eccn": "EAR99"}]}"#, "date"),
+        (
+            r#"{"date": "2025-01-01", "destination": "CN", "items": [{"chip": {"tops": {"fp8": -5}}}]}"#,
+            "items[0].chip.tops.fp8",
+        ),
+        (
+            r#"{"date": "2025-01-01", "destination": "CN", "items": [{"product": "nvidia-h1000"}]}"#,
+            "items[0].product",
+        ),
+        (r#"{"date": "2025-01-01", "destination": "CN", "items": [}"#, "line 1"),
+    ];
+    for (input, field) in cases {
+        let out = earl(dir.path()).args(["check", "-"]).write_stdin(input).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{input}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(field), "expected `{field}` in: {err}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn screen_finds_a_messy_erp_spelling_and_explains_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = json_out(earl(dir.path()).args(["screen", "HUAWEI TECHNOLOGY CO LTD", "--json"]));
+    assert_eq!(v["query"], "HUAWEI TECHNOLOGY CO LTD");
+    let top = &v["hits"][0];
+    assert_eq!(top["alert"], true);
+    assert_eq!(top["list"], "us_bis_entity_list");
+    assert!(top["name"].as_str().unwrap().starts_with("Huawei Technologies"));
+    assert!(top["score"].as_f64().unwrap() <= 1.0);
+    assert!(!top["explanation"]["aligned"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn screen_respects_the_listing_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "Shenzhen SiCarrier Technologies Co., Ltd.";
+    let before =
+        json_out(earl(dir.path()).args(["screen", name, "--date", "2024-11-01", "--json"]));
+    let after = json_out(earl(dir.path()).args(["screen", name, "--date", "2025-01-01", "--json"]));
+    let sicarrier = |v: &Value| {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["name"].as_str().unwrap().contains("SiCarrier"))
+    };
+    assert!(!sicarrier(&before), "listed 2024-12-05, must not hit on 2024-11-01");
+    assert!(sicarrier(&after));
+}
+
+#[test]
+fn batch_screening_keeps_order_and_reports_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("names.txt");
+    let mut bytes = b"Zhong Ke Shu Guang\n{\"name\": \"Moore Threads Intelligent Tech (Beijing) Co Ltd\", \"country\": \"CN\"}\n".to_vec();
+    bytes.extend_from_slice(b"bad \xff\xfe utf8\n{\"name\": \"x\", \"country\": \"ZZ\"}\nAcme Plumbing Supplies of Ohio\n");
+    std::fs::write(&input, bytes).unwrap();
+    let out = earl(dir.path())
+        .args(["screen", "--format", "jsonl", "--input"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "bad lines give a non-zero exit");
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5, "one output object per input line");
+    assert_eq!(lines[0]["query"], "Zhong Ke Shu Guang");
+    assert_eq!(lines[1]["query"], "Moore Threads Intelligent Tech (Beijing) Co Ltd");
+    assert_eq!(lines[2]["line"], 3);
+    assert!(lines[2]["error"].as_str().unwrap().contains("UTF-8"));
+    assert!(lines[3]["error"].as_str().unwrap().contains("country"));
+    assert_eq!(lines[4]["query"], "Acme Plumbing Supplies of Ohio");
+    assert!(lines[4]["hits"].as_array().unwrap().iter().all(|h| h["alert"] == false));
+}
+
+#[test]
+fn chips_timeline_and_classify() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = earl(dir.path()).args(["chips", "--timeline"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for id in ["nvidia-a100-sxm", "nvidia-h20", "huawei-ascend-910c"] {
+        assert!(text.contains(id), "timeline lists {id}");
+    }
+    let v = json_out(earl(dir.path()).args([
+        "classify",
+        "nvidia-h20",
+        "--date",
+        "2025-05-05",
+        "--json",
+    ]));
+    assert_eq!(v["eccn"], "not 3A090");
+    let spec = dir.path().join("spec.json");
+    std::fs::write(
+        &spec,
+        r#"{"tops": {"fp16": 150}, "die_area_mm2": 100, "datacenter": true, "planar": false}"#,
+    )
+    .unwrap();
+    let v =
+        json_out(earl(dir.path()).args(["classify", "--date", "2024-01-01", "--json"]).arg(&spec));
+    // TPP 2400, density 24: 3A090.a.2 (TPP >= 1600 and density >= 5.92).
+    assert_eq!(v["eccn"], "3A090.a");
+    std::fs::write(&spec, r#"{"tops": {"fp16": "many"}}"#).unwrap();
+    let out = earl(dir.path()).args(["classify", "--json"]).arg(&spec).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("chip.tops.fp16"));
+}
+
+#[test]
+fn lists_import_keeps_old_data_on_a_bad_file_and_overrides_on_a_good_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let bad = dir.path().join("dpl.txt");
+    std::fs::write(&bad, "this is\tnot\ta DPL file\n").unwrap();
+    let out =
+        earl(&data).args(["lists", "import", "--format", "dpl-tsv"]).arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("line"), "the error names the line");
+    let lists = json_out(earl(&data).args(["lists", "--json"]));
+    let dpl = lists.as_array().unwrap().iter().find(|l| l["id"] == "us_bis_dpl").unwrap().clone();
+    assert_eq!(dpl["origin"], "bundled", "a failed import leaves the list in use");
+
+    // Export the loaded lists, then import one list back as a user override.
+    let export = dir.path().join("export");
+    assert!(earl(&data).args(["lists", "export"]).arg(&export).output().unwrap().status.success());
+    let meu = export.join("us_bis_meu.jsonl");
+    let out = earl(&data)
+        .args([
+            "lists",
+            "import",
+            "--format",
+            "earl-jsonl",
+            "--list",
+            "us_bis_meu",
+            "--as-of",
+            "2026-08-01",
+        ])
+        .arg(&meu)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lists = json_out(earl(&data).args(["lists", "--json"]));
+    let meu = lists.as_array().unwrap().iter().find(|l| l["id"] == "us_bis_meu").unwrap().clone();
+    assert_eq!(meu["origin"], "imported");
+    assert_eq!(meu["as_of"], "2026-08-01");
+    let out = earl(&data).args(["lists", "reset", "us_bis_meu"]).output().unwrap();
+    assert!(out.status.success());
+    let lists = json_out(earl(&data).args(["lists", "--json"]));
+    let meu = lists.as_array().unwrap().iter().find(|l| l["id"] == "us_bis_meu").unwrap().clone();
+    assert_eq!(meu["origin"], "bundled");
+}
+
+#[test]
+fn lists_diff_shows_added_removed_and_changed_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("snap");
+    assert!(
+        earl(dir.path()).args(["lists", "export"]).arg(&export).output().unwrap().status.success()
+    );
+    // Edit the MEU list: drop the first entry, rename the second, add one.
+    let path = export.join("us_bis_meu.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut entries: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let removed = entries.remove(0);
+    entries[0]["aliases"] = serde_json::json!([{"name": "Added Alias Co"}]);
+    let mut added = entries[1].clone();
+    added["id"] = "MEU-TEST-1".into();
+    added["name"] = "Test Added Military End User Institute".into();
+    entries.push(added);
+    let body: String = entries.iter().map(|e| format!("{e}\n")).collect();
+    std::fs::write(dir.path().join("us_bis_meu.jsonl"), body).unwrap();
+    let v = json_out(
+        earl(dir.path())
+            .args(["lists", "diff", "bundled", "--json"])
+            .arg(dir.path().join("us_bis_meu.jsonl")),
+    );
+    let d = &v[0]["diff"];
+    assert_eq!(v[0]["list"], "us_bis_meu");
+    assert_eq!(d["removed"][0]["id"], removed["id"]);
+    assert_eq!(d["added"][0]["id"], "MEU-TEST-1");
+    assert_eq!(d["changed"][0]["fields"][0]["field"], "aliases");
+}
+
+#[test]
+fn recorded_decisions_verify_and_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let out = earl(dir.path())
+        .arg("check")
+        .arg(workspace_file("examples/h20-2025.json"))
+        .args(["--record", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let id =
+        text.lines().last().unwrap().trim_end_matches('.').rsplit(' ').next().unwrap().to_owned();
+    assert!(
+        earl(dir.path())
+            .args(["screen", "Sugon", "--record", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let out = earl(dir.path()).args(["audit", "--db"]).arg(&db).arg("verify").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("OK: 2 records"));
+    let v =
+        json_out(earl(dir.path()).args(["audit", "--db"]).arg(&db).args(["replay", &id, "--json"]));
+    assert_eq!(v["identical"], true, "{v}");
+    assert_eq!(v["faithful"], true);
+    let out = earl(dir.path()).args(["audit", "--db"]).arg(&db).arg("export").output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+}
