@@ -81,6 +81,7 @@ fn denied_persons_tsv_2022() {
     let ash = by_name(&dpl, "I. ASH");
     assert_eq!(ash.federal_register.len(), 3);
     assert_eq!(ash.country.as_deref(), Some("US"));
+    insta::assert_json_snapshot!("dpl_2022_villa", villa);
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //!
 //! The file has one row per address; rows with the same name, effective date and citation are
 //! one denial order and become one entry with several addresses. `Effective_Date` is the
-//! listing date and `Expiration_Date` the delisting date. The snapshot date is the latest
+//! listing date and `Expiration_Date` the delisting date. A row with an empty `Country` and a
+//! US state code is in the US. The snapshot date is the latest
 //! `Last_Update`, ignoring values more than a year after the latest effective date (the 2022
 //! file carries typo years 2922 and 3017).
 
@@ -21,6 +22,13 @@ use crate::text::{IdAllocator, non_empty, parse_date};
 const FORMAT: Format = Format::DplTsv;
 
 const REQUIRED: &[&str] = &["Name", "Effective_Date", "FR_Citation"];
+
+const US_STATES: &[&str] = &[
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+    "WV", "WI", "WY", "PR", "GU", "VI",
+];
 
 /// Parse a Denied Persons List file.
 pub fn parse(list: &ListTarget, bytes: &[u8]) -> Result<Parsed, ImportError> {
@@ -89,7 +97,10 @@ pub fn parse(list: &ListTarget, bytes: &[u8]) -> Result<Parsed, ImportError> {
             .iter()
             .filter_map(|f| get(f))
             .collect();
-        let country = get("Country").as_deref().and_then(country_code);
+        // US rows often leave Country empty and give a state code instead.
+        let country = get("Country").as_deref().and_then(country_code).or_else(|| {
+            get("State").filter(|s| US_STATES.contains(&s.as_str())).map(|_| "US".to_owned())
+        });
         let citation = get("FR_Citation").unwrap_or_default();
         let key = (name.clone(), get("Effective_Date").unwrap_or_default(), citation.clone());
         if let Some(e) = orders.get(&key).and_then(|&i| parsed.entries.get_mut(i)) {
