@@ -42,6 +42,9 @@ impl Tri {
     }
 }
 
+/// Non-alerting candidates shown per party (they never change the answer).
+const NEAR_MISSES: usize = 3;
+
 /// Combined SHA-256 over the rule files and the catalog (hex).
 pub fn data_sha256(rules: &RuleSet, catalog: &Catalog) -> String {
     let mut h = Sha256::new();
@@ -554,7 +557,13 @@ impl<'a> Engine<'a> {
                     Some(Tri::No) => Some(false),
                     _ => None,
                 },
-                hits: hits_out,
+                near_misses: hits_out
+                    .iter()
+                    .filter(|h| !h.alert)
+                    .take(NEAR_MISSES)
+                    .cloned()
+                    .collect(),
+                hits: hits_out.into_iter().filter(|h| h.alert).collect(),
             });
             self.hits.push((i, counted));
         }
@@ -2150,6 +2159,7 @@ impl<'a> Engine<'a> {
         };
         let mut fails: Vec<String> = Vec::new();
         let mut missing: Vec<Missing> = Vec::new();
+        let mut to_confirm: Vec<String> = Vec::new();
         let hbm = info.hbm.clone().unwrap_or_default();
         let bw = hbm.bandwidth_gbps.and_then(Dec::from_f64);
         let area = hbm.area_mm2.and_then(Dec::from_f64);
@@ -2193,9 +2203,12 @@ impl<'a> Engine<'a> {
             match hbm.packaging_at_advanced_node_facility {
                 Some(true) => fails.push("co-packaging at a Macau/D:5 facility where advanced-node ICs are produced (740.25(d))".into()),
                 Some(false) => {}
-                None => missing.push(Missing::new(
-                    format!("{}.packaging_at_advanced_node_facility", info.prefix),
-                    "License Exception HBM is not available for co-packaging at a Macau/D:5 facility that produces advanced-node ICs",
+                // Like the other 740.25 conditions (sold to the designer, shipped to the
+                // packaging site), this is the exporter's to confirm; only a stated `true`
+                // rules the exception out.
+                None => to_confirm.push(format!(
+                    "the co-packaging site is not a Macau/D:5 facility where advanced-node ICs are produced (740.25(d); `{}.packaging_at_advanced_node_facility` not stated)",
+                    info.prefix
                 )),
             }
         }
@@ -2240,7 +2253,16 @@ impl<'a> Engine<'a> {
             reasons: vec![self.reason(
                 &x.meta.id,
                 Effect::LicenseException,
-                format!("License Exception HBM available (density below {}; exporter headquartered in the US/A:5). Conditions: {}", x.density_lt, x.conditions.join("; ")),
+                format!(
+                    "License Exception HBM available (density below {}; exporter headquartered in the US/A:5). Conditions: {}{}",
+                    x.density_lt,
+                    x.conditions.join("; "),
+                    if to_confirm.is_empty() {
+                        String::new()
+                    } else {
+                        format!(". The exporter must also confirm: {}", to_confirm.join("; "))
+                    }
+                ),
                 facts,
                 &[],
             )],

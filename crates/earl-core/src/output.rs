@@ -202,8 +202,11 @@ pub struct PartyResult {
     /// Headquartered (or ultimate parent headquartered) in Macau or D:5: `true`, `false`
     /// or `null` when unknown.
     pub macau_or_d5_headquartered: Option<bool>,
-    /// Hits.
+    /// Alerting hits: entries the screener flags for this party on the transaction date.
     pub hits: Vec<HitResult>,
+    /// The best few non-alerting candidates, for the analyst's eye; they change nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub near_misses: Vec<HitResult>,
 }
 
 /// Versions of the data used.
@@ -337,6 +340,15 @@ impl Determination {
                             .as_deref()
                             .map(|w| format!(" - not counted: {w}"))
                             .unwrap_or_default()
+                    ));
+                }
+                if p.hits.is_empty() && p.name.is_some() {
+                    s.push_str("      no alerting hit on the lists in force on the date\n");
+                }
+                for h in &p.near_misses {
+                    s.push_str(&format!(
+                        "      near miss (below alert threshold, {:.2}): {} `{}`\n",
+                        h.score, h.list, h.name
                     ));
                 }
             }
