@@ -8,6 +8,15 @@
 //! Split: 30% of expected entries (hash of the entry id; of the query for negatives) go to
 //! `holdout`, never used for tuning; the rest is `dev`.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs,
+    reason = "developer tool: fails loudly on bad local data"
+)]
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 
@@ -618,8 +627,7 @@ fn main() {
             break;
         }
         let p = rng.pick(&persons);
-        let parts: Vec<&str> =
-            p.name.split(|c: char| c == ' ' || c == ',').filter(|s| !s.is_empty()).collect();
+        let parts: Vec<&str> = p.name.split([' ', ',']).filter(|s| !s.is_empty()).collect();
         let Some(keep) = parts.first() else { continue };
         let other = if rng.chance(0.5) { rng.pick(GIVEN) } else { rng.pick(FAMILY) };
         if parts.iter().any(|x| x.eq_ignore_ascii_case(other)) {

@@ -1,6 +1,15 @@
 //! Prints hits and explanations for names given on the command line (developer aid).
 //! `cargo run -p earl-screen --example probe --release -- "HUAWEI TECHNOLOGY CO LTD"`
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs,
+    reason = "developer tool: fails loudly on bad local data"
+)]
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

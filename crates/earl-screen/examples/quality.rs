@@ -3,6 +3,15 @@
 //!
 //! `cargo run -p earl-screen --example quality --release [-- --misses]`
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs,
+    reason = "developer tool: fails loudly on bad local data"
+)]
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

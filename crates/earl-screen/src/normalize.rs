@@ -169,23 +169,22 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
         }
     }
     b.flush();
-    glue_acronyms(b.pieces, &b.glue)
+    glue_acronyms(b.pieces)
 }
 
 fn is_combining_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF)
 }
 
-/// Joins dotted single letters written without spaces ("s.a.", "p.l.c.", "L.L.C.") into one
-/// word, so they read as the acronym they are. Spaced initials ("A. Khamenei") stay apart.
-fn glue_acronyms(pieces: Vec<Piece>, glue: &[bool]) -> Vec<Piece> {
+/// Joins runs of single letters ("s.a.", "p.l.c.", "A C International") into one word, so
+/// they read as the acronym they are however punctuated. A lone initial ("A. Khamenei")
+/// stays apart.
+fn glue_acronyms(pieces: Vec<Piece>) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
     let mut prev_single = false;
-    for (i, piece) in pieces.into_iter().enumerate() {
-        let glued = glue.get(i).copied().unwrap_or(false);
+    for piece in pieces {
         let single = matches!(&piece, Piece::Word { text, .. } if text.len() == 1);
         if single
-            && glued
             && prev_single
             && let (Some(Piece::Word { text: last, .. }), Piece::Word { text, .. }) =
                 (out.last_mut(), &piece)

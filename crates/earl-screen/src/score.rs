@@ -8,6 +8,11 @@
 //! sides, the query side counting more: an extra distinctive word in the query is stronger
 //! evidence of a different party than an extra word in the (often longer) list name.
 
+#![expect(
+    clippy::indexing_slicing,
+    reason = "edit-distance rows are fixed arrays indexed within their checked bounds"
+)]
+
 use crate::explain::MatchKind;
 use crate::prepare::{NameForm, Origin, Token};
 use crate::tables::Role;
@@ -46,44 +51,42 @@ pub(crate) struct Alignment {
     pub context: Vec<u8>,
 }
 
+/// Longest word the edit distance handles on the stack; longer words never count as typos.
+const MAX_WORD: usize = 48;
+
 /// Optimal string alignment distance, giving up above `max` (returns `max + 1`).
 pub(crate) fn osa_distance(a: &[u8], b: &[u8], max: usize) -> usize {
     let (n, m) = (a.len(), b.len());
-    if n.abs_diff(m) > max {
+    if n.abs_diff(m) > max || n > MAX_WORD || m > MAX_WORD {
         return max + 1;
     }
-    let width = m + 1;
-    let mut prev2 = vec![0usize; width];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; width];
+    let mut prev2 = [0usize; MAX_WORD + 1];
+    let mut prev = [0usize; MAX_WORD + 1];
+    let mut cur = [0usize; MAX_WORD + 1];
+    for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
+        *p = j;
+    }
     for i in 1..=n {
-        if let Some(c0) = cur.get_mut(0) {
-            *c0 = i;
-        }
+        cur[0] = i;
         let mut row_min = i;
+        let ai = a[i - 1];
         for j in 1..=m {
-            let ai = a.get(i - 1).copied().unwrap_or(0);
-            let bj = b.get(j - 1).copied().unwrap_or(0);
+            let bj = b[j - 1];
             let cost = usize::from(ai != bj);
-            let del = prev.get(j).copied().unwrap_or(usize::MAX / 2) + 1;
-            let ins = cur.get(j - 1).copied().unwrap_or(usize::MAX / 2) + 1;
-            let sub = prev.get(j - 1).copied().unwrap_or(usize::MAX / 2) + cost;
-            let mut v = del.min(ins).min(sub);
-            if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
-                v = v.min(prev2.get(j - 2).copied().unwrap_or(usize::MAX / 2) + 1);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && ai == b[j - 2] && a[i - 2] == bj {
+                v = v.min(prev2[j - 2] + 1);
             }
-            if let Some(c) = cur.get_mut(j) {
-                *c = v;
-            }
+            cur[j] = v;
             row_min = row_min.min(v);
         }
         if row_min > max {
             return max + 1;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        prev2 = prev;
+        prev = cur;
     }
-    prev.get(m).copied().unwrap_or(max + 1)
+    prev[m]
 }
 
 /// Similarity of two word forms that differ by typos, or `None` when too far apart.
@@ -104,15 +107,15 @@ pub(crate) fn typo_sim(a: &str, b: &str) -> Option<(f32, u8)> {
     };
     // A changed first letter is a weaker sign of a typo than one inside the word.
     let first_differs = a.as_bytes().first() != b.as_bytes().first();
+    let d = osa_distance(a.as_bytes(), b.as_bytes(), budget);
+    if d == 0 || d > budget {
+        return None;
+    }
     // Two different pinyin syllables are different names (Zheng/Zhang, Li/Lu), not typos.
     if long <= 6 && {
         let syl = &crate::tables::tables().syllables;
         syl.contains(a) && syl.contains(b)
     } {
-        return None;
-    }
-    let d = osa_distance(a.as_bytes(), b.as_bytes(), budget);
-    if d == 0 || d > budget {
         return None;
     }
     #[expect(clippy::cast_precision_loss, reason = "word lengths are tiny")]
@@ -155,8 +158,8 @@ pub(crate) fn token_sim(a: &Token, b: &Token) -> Option<(f32, MatchKind, u8)> {
         let (how, sim) = how_exact(a, b);
         return Some((sim, how, 0));
     }
-    let via_alt = a.alts.iter().any(|x| *x == b.form)
-        || b.alts.iter().any(|x| *x == a.form)
+    let via_alt = a.alts.contains(&b.form)
+        || b.alts.contains(&a.form)
         || a.alts.iter().any(|x| b.alts.contains(x));
     if via_alt {
         let how = if a.origin == Origin::Translation || b.origin == Origin::Translation {
@@ -199,16 +202,24 @@ fn mask(start: usize, len: usize) -> u64 {
 /// Edges where one token on side A equals several consecutive tokens on side B joined.
 fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec<Edge>) {
     for (i, ta) in a.iter().enumerate().take(MAX_TOKENS) {
-        if ta.form.len() < 4 || ta.role == Role::Number {
+        if ta.form.len() < 2 || ta.role == Role::Number {
             continue;
         }
         let forms = std::iter::once(&ta.form).chain(ta.alts.iter());
         for target in forms {
             for j in 0..b.len().min(MAX_TOKENS) {
                 let Some(first) = b.get(j) else { continue };
-                if first.form.is_empty()
-                    || !target.starts_with(first.form.as_str())
-                        && target.as_bytes().first() != first.form.as_bytes().first()
+                if first.form.is_empty() {
+                    continue;
+                }
+                // Cheap gate: the joined text must start like the target.
+                let head = |x: &str| {
+                    x.as_bytes().get(..2.min(x.len())).map(<[u8]>::to_vec).unwrap_or_default()
+                };
+                let abbreviated = first.origin == Origin::Abbreviation;
+                if !target.starts_with(first.form.as_str())
+                    && head(target) != head(&first.form)
+                    && !(abbreviated && target.starts_with(&first.surface.to_ascii_lowercase()))
                 {
                     continue;
                 }

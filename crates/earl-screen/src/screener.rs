@@ -25,7 +25,7 @@ pub const DEFAULT_ALERT_THRESHOLD: f64 = 0.80;
 pub const DEFAULT_LIMIT: usize = 10;
 
 /// Candidates scored per query (after the cheap pre-score).
-const MAX_CANDIDATES: usize = 64;
+const MAX_CANDIDATES: usize = 40;
 
 /// A screening request.
 #[derive(Debug, Clone)]
@@ -259,6 +259,12 @@ fn legal_factor(q: &NameForm, l: &NameForm) -> f64 {
     if shared || (broad(q) && broad(l)) { 1.0 } else { 0.95 }
 }
 
+thread_local! {
+    /// Per-thread n-gram hit counters (one slot per indexed name) and the slots touched, so
+    /// a query neither allocates nor clears the whole array.
+    static SCRATCH: std::cell::RefCell<(Vec<u16>, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
 /// Multiplier when a list name is a single short token and the query says more.
 const ACRONYM_FACTOR: f64 = 0.9;
 
@@ -418,10 +424,16 @@ impl Screener {
     /// Names worth scoring, best pre-score first.
     fn candidates(&self, q: &NameForm, qw: &[f32]) -> Vec<u32> {
         let total: f32 = qw.iter().sum::<f32>().max(1e-6);
-        let cap = (self.names.len() / 8).max(200);
+        let cap = (self.names.len() / 20).max(200);
         let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
+        // Descriptive words only block when the query has nothing better: "Technology" is in
+        // thousands of names and would flood the candidate list.
+        let has_distinctive =
+            q.tokens.iter().any(|t| matches!(t.role, Role::Distinctive | Role::Number));
         for (t, w) in q.tokens.iter().zip(qw) {
-            if t.role == Role::Stop {
+            if t.role == Role::Stop
+                || has_distinctive && matches!(t.role, Role::Generic | Role::Place)
+            {
                 continue;
             }
             let mut seen: FxHashSet<u32> = FxHashSet::default();
@@ -438,28 +450,43 @@ impl Screener {
             }
         }
         let qgrams = trigrams(&gram_key(q));
-        let gram_cap = (self.names.len() / 10).max(300);
-        let mut hits: FxHashMap<u32, u16> = FxHashMap::default();
-        for g in &qgrams {
-            if let Some(list) = self.gram_post.get(g)
-                && list.len() <= gram_cap
-            {
-                for n in list {
-                    let h = hits.entry(*n).or_insert(0);
-                    *h = h.saturating_add(1);
-                }
-            }
-        }
+        // Trigrams shared by many names say little and cost much: skip them.
+        let gram_cap = (self.names.len() / 40).max(300);
         #[expect(clippy::cast_precision_loss, reason = "small counts")]
         let qn = qgrams.len() as f32;
-        for (n, h) in hits {
-            let ng =
-                self.names.get(usize::try_from(n).unwrap_or(usize::MAX)).map_or(0, |r| r.grams);
-            let dice = 2.0 * f32::from(h) / (qn + f32::from(ng)).max(1.0);
-            if dice >= 0.3 {
-                *acc.entry(n).or_insert(0.0) += dice;
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            let (counts, touched) = &mut *scratch;
+            if counts.len() < self.names.len() {
+                counts.resize(self.names.len(), 0);
             }
-        }
+            for g in &qgrams {
+                if let Some(list) = self.gram_post.get(g)
+                    && list.len() <= gram_cap
+                {
+                    for n in list {
+                        if let Some(c) = counts.get_mut(usize::try_from(*n).unwrap_or(usize::MAX)) {
+                            if *c == 0 {
+                                touched.push(*n);
+                            }
+                            *c = c.saturating_add(1);
+                        }
+                    }
+                }
+            }
+            for n in touched.drain(..) {
+                let Some(c) = counts.get_mut(usize::try_from(n).unwrap_or(usize::MAX)) else {
+                    continue;
+                };
+                let h = std::mem::take(c);
+                let ng =
+                    self.names.get(usize::try_from(n).unwrap_or(usize::MAX)).map_or(0, |r| r.grams);
+                let dice = 2.0 * f32::from(h) / (qn + f32::from(ng)).max(1.0);
+                if dice >= 0.3 {
+                    *acc.entry(n).or_insert(0.0) += dice;
+                }
+            }
+        });
         let mut ranked: Vec<(u32, f32)> = acc.into_iter().filter(|(_, s)| *s >= 0.15).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(MAX_CANDIDATES);
@@ -544,7 +571,7 @@ impl Screener {
             add_context(&mut al, q, qw, &|f: &str| set.contains(f));
         }
         let mut s = al.score;
-        if q.display() == rec.form.display() && !q.tokens.is_empty() {
+        if al.cov_q > 0.95 && al.cov_l > 0.95 && q.display() == rec.form.display() {
             s = 1.0;
         } else if is_acronym_only(&rec.form) && q.tokens.len() > 1 {
             // A bare short alias ("TCL", "ZKX") inside a longer query is weak evidence.

@@ -1,5 +1,7 @@
 //! Behaviour of the public API: explanations, dates, filters, subsets, invariants.
 
+#![allow(clippy::panic, reason = "test helpers fail loudly")]
+
 mod common;
 
 use std::sync::{Arc, OnceLock};
@@ -172,7 +174,7 @@ proptest! {
             0 => e.name.to_uppercase(),
             1 => e.name.to_lowercase(),
             2 => to_fullwidth(&e.name),
-            _ => e.name.replace(',', " ").replace('.', " "),
+            _ => e.name.replace([',', '.'], " "),
         };
         let hits = screener().screen(&Query { limit: 50, ..Query::new(&q) });
         let found = hits.iter().find(|h| h.id == e.id);

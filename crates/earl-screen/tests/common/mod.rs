@@ -2,7 +2,13 @@
 //! developer data, the labelled sets.
 
 #![allow(dead_code, reason = "each test binary uses a subset of the helpers")]
-#![allow(clippy::panic, reason = "test helpers fail loudly")]
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers (also used by benches and examples) fail loudly on bad local data"
+)]
 
 use std::path::PathBuf;
 
