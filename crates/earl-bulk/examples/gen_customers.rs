@@ -198,6 +198,38 @@ const FIRST_NAMES: &[&str] = &[
     "James", "Julia", "Lukas", "Emma", "Marco", "Chiara", "Jan", "Eva", "Pierre", "Claire",
     "Kenji", "Yuki", "Min-jun", "Ji-woo", "Rahul", "Priya", "Ahmed", "Fatima", "Carlos", "Ana",
 ];
+const WEST_QUALIFIERS: &[&str] = &[
+    "North",
+    "Global",
+    "International",
+    "Europe",
+    "Precision",
+    "United",
+    "Advanced",
+    "Pacific",
+    "Atlantic",
+    "Central",
+    "Digital",
+    "Smart",
+    "Prime",
+    "First",
+    "Royal",
+    "Nova",
+    "Baltic",
+    "Alpine",
+    "Coastal",
+    "Metro",
+    "Union",
+    "Euro",
+    "Trans",
+    "Micro",
+    "Power",
+    "Green",
+    "Swift",
+    "Bright",
+    "Bay",
+    "Valley",
+];
 const WEST_INDUSTRIES: &[&str] = &[
     "Logistics",
     "Components",
@@ -353,13 +385,19 @@ fn customer(rng: &mut Rng) -> (String, String, String, String) {
             rng.pick(SURNAMES).copied().unwrap_or("Miller").to_owned()
         };
         let industry = rng.pick(WEST_INDUSTRIES).copied().unwrap_or("Systems");
-        let name = if rng.chance(0.2) {
-            let second = rng.pick(SURNAMES).copied().unwrap_or("Brown");
-            format!("{first} & {second} {industry} {legal}")
-        } else {
-            format!("{first} {industry} {legal}")
+        let name = match rng.below(10) {
+            0 | 1 => {
+                let second = rng.pick(SURNAMES).copied().unwrap_or("Brown");
+                format!("{first} & {second} {industry} {legal}")
+            }
+            2..=6 => {
+                let q = rng.pick(WEST_QUALIFIERS).copied().unwrap_or("Global");
+                format!("{first} {q} {industry} {legal}")
+            }
+            _ => format!("{first} {industry} {legal}"),
         };
-        let street = rng.pick(STREETS).copied().unwrap_or("Main Street");
+        let street =
+            rng.pick(STREETS.get(..10).unwrap_or(STREETS)).copied().unwrap_or("Main Street");
         (name, country.to_owned(), city.to_owned(), format!("{num} {street}"))
     } else if roll < 63 {
         // Chinese company, romanised.
@@ -387,8 +425,20 @@ fn customer(rng: &mut Rng) -> (String, String, String, String) {
         let first = rng.pick(FIRST_NAMES).copied().unwrap_or("Anna");
         let last = rng.pick(SURNAMES).copied().unwrap_or("Miller");
         let (city, country) = rng.pick(WEST_CITIES).copied().unwrap_or(("Hamburg", "DE"));
-        let street = rng.pick(STREETS).copied().unwrap_or("Main Street");
-        (format!("{first} {last}"), country.to_owned(), city.to_owned(), format!("{num} {street}"))
+        let street =
+            rng.pick(STREETS.get(..10).unwrap_or(STREETS)).copied().unwrap_or("Main Street");
+        let name = if rng.chance(0.6) {
+            let initial = char::from(b'A' + (rng.below(26) as u8));
+            let second = rng.pick(FIRST_NAMES).copied().unwrap_or("Maria");
+            if rng.chance(0.5) {
+                format!("{first} {initial}. {last}")
+            } else {
+                format!("{first}-{second} {last}")
+            }
+        } else {
+            format!("{first} {last}")
+        };
+        (name, country.to_owned(), city.to_owned(), format!("{num} {street}"))
     } else {
         // Chinese person, romanised or in characters.
         let (s_lat, s_zh) = rng.pick(CN_SURNAMES).copied().unwrap_or(("Wang", "王"));
