@@ -261,12 +261,10 @@ pub fn check(
 
     // Party-level requirements apply to every item; an item list is never empty, but keep
     // the verdict honest if it were.
+    // A review policy only describes a licence that is certainly required; while facts are
+    // missing the reasons say which policy would apply.
     let review_policy =
-        if verdict == Verdict::LicenseRequired || verdict == Verdict::NeedsInformation {
-            policies.iter().copied().max()
-        } else {
-            None
-        };
+        if verdict == Verdict::LicenseRequired { policies.iter().copied().max() } else { None };
     exceptions.sort_by_key(|e| match e.as_str() {
         "NAC" => 0,
         "ACA" => 1,
@@ -309,7 +307,7 @@ pub fn check(
         destination: dest,
         items: item_results,
         parties: party_results,
-        missing: missing_all.iter().map(|m| format!("{}: {}", m.field, m.why)).collect(),
+        missing: missing_all.iter().map(|m| m.field.clone()).collect(),
         missing_facts: missing_all,
         reasons,
         data,
@@ -365,13 +363,8 @@ fn item_result(info: &ItemInfo<'_>, o: &Outcome) -> ItemResult {
         },
         notification_required: o.verdict == Verdict::LicenseException
             && o.exception.as_ref().is_some_and(|e| e.1),
-        review_policy: if matches!(o.verdict, Verdict::LicenseRequired | Verdict::NeedsInformation)
-        {
-            o.policy
-        } else {
-            None
-        },
-        missing: o.missing.iter().map(|m| format!("{}: {}", m.field, m.why)).collect(),
+        review_policy: if o.verdict == Verdict::LicenseRequired { o.policy } else { None },
+        missing: o.missing.iter().map(|m| m.field.clone()).collect(),
         verified: c.verified,
     }
 }

@@ -131,7 +131,7 @@ pub struct ItemResult {
     pub notification_required: bool,
     /// Review policy if a licence is applied for.
     pub review_policy: Option<Policy>,
-    /// Missing facts for this item.
+    /// Field paths of the missing facts for this item.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
     /// Classification rests only on verified facts.
@@ -252,7 +252,7 @@ pub struct Determination {
     pub parties: Vec<PartyResult>,
     /// Reasons.
     pub reasons: Vec<Reason>,
-    /// Missing facts as `field: why`.
+    /// Field paths of the missing facts that decide the answer (why: `missing_facts`).
     pub missing: Vec<String>,
     /// Missing facts, structured.
     pub missing_facts: Vec<Missing>,
@@ -292,7 +292,11 @@ impl Determination {
         }
         s.push_str(&format!(
             "review policy: {}\n",
-            self.review_policy.map(Policy::as_str).unwrap_or("none (no licence required)")
+            self.review_policy.map(Policy::as_str).unwrap_or(match self.verdict {
+                Verdict::NeedsInformation => "undetermined until the missing facts are given",
+                Verdict::LicenseException => "none (no licence application under the exception)",
+                _ => "none (no licence required)",
+            })
         ));
         s.push_str("\nITEMS\n");
         for it in &self.items {
@@ -373,8 +377,8 @@ impl Determination {
         }
         if !self.missing.is_empty() {
             s.push_str("\nMISSING FACTS\n");
-            for m in &self.missing {
-                s.push_str(&format!("  - {m}\n"));
+            for m in &self.missing_facts {
+                s.push_str(&format!("  - {}: {}\n", m.field, m.why));
             }
         }
         s.push_str(&format!(
