@@ -8,7 +8,8 @@
 //! `rescreen` derives a "new" snapshot from the bundled one: `--changes N` entries of the
 //! Entity List change, split as 80 % added (new Chinese entries in the style of a Federal
 //! Register notice), 10 % changed (a footnote and a license policy), 10 % removed.
-//! Options: `--threads N`, `--chunk N`, `--json` (print the summary as JSON).
+//! Options: `--threads N`, `--chunk N`, `--cache N` (distinct names whose results are reused,
+//! 0 disables), `--json` (print the summary as JSON).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -77,7 +78,7 @@ fn changed_set(base: &SnapshotSet, n: usize) -> SnapshotSet {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(mode), Some(input), Some(output)) = (args.first(), args.get(1), args.get(2)) else {
-        return Err("usage: bulk_bench screen|rescreen INPUT OUTPUT [--changes N] [--threads N] [--chunk N] [--json]".into());
+        return Err("usage: bulk_bench screen|rescreen INPUT OUTPUT [--changes N] [--threads N] [--chunk N] [--cache N] [--json]".into());
     };
     let flag = |name: &str| -> Option<&String> {
         args.iter().position(|a| a == name).and_then(|i| args.get(i + 1))
@@ -89,6 +90,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(c) = flag("--chunk") {
         opts.chunk_rows = c.parse()?;
+    }
+    if let Some(c) = flag("--cache") {
+        opts.cache_names = c.parse()?;
     }
     let t = Instant::now();
     let lists = common::load_snapshot_dir(&common::lists_dir())?;

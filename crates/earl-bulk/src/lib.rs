@@ -40,8 +40,8 @@ pub use error::BulkError;
 pub use hash::entry_hash;
 pub use input::{RowErrorKind, UsedColumns};
 pub use options::{
-    BulkOptions, ColumnRef, DEFAULT_CHUNK_ROWS, Format, HeaderMode, ProgressMode,
-    default_errors_path,
+    BulkOptions, ColumnRef, DEFAULT_CACHE_NAMES, DEFAULT_CHUNK_ROWS, Format, HeaderMode,
+    ProgressMode, default_errors_path,
 };
 pub use output::{CHANGE_COLUMN, Change, RESULT_COLUMNS};
 pub use rescreen::{RescreenPlan, rescreen, rescreen_with_plan};

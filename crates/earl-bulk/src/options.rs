@@ -139,6 +139,9 @@ pub struct BulkOptions {
     pub lists: Option<Vec<ListId>>,
     /// Rows read, screened and written per step; memory use is proportional to it.
     pub chunk_rows: usize,
+    /// Distinct (name, country) results kept for reuse by later rows with the same name and
+    /// country (rows of customers with reviews are always screened afresh); 0 disables.
+    pub cache_names: usize,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
     /// Progress bar on standard error.
@@ -148,6 +151,9 @@ pub struct BulkOptions {
 /// Default rows per chunk: large enough to keep every core busy between the sequential read and
 /// write steps, small enough that memory stays a few megabytes.
 pub const DEFAULT_CHUNK_ROWS: usize = 8192;
+
+/// Default size of the result cache: about 30 MB at most.
+pub const DEFAULT_CACHE_NAMES: usize = 100_000;
 
 impl BulkOptions {
     /// Options with defaults for everything but the two files.
@@ -166,6 +172,7 @@ impl BulkOptions {
             date: None,
             lists: None,
             chunk_rows: DEFAULT_CHUNK_ROWS,
+            cache_names: DEFAULT_CACHE_NAMES,
             threads: None,
             progress: ProgressMode::Auto,
         }

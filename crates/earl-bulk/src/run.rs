@@ -1,10 +1,12 @@
 //! The streaming pipeline shared by `screen_file` and `rescreen`: read a chunk of rows, screen
 //! it on every core, write results in input order, repeat.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use earl_lists::ListId;
@@ -37,6 +39,9 @@ pub(crate) struct Flags {
 
 /// Screens one row.
 pub(crate) trait RowScreen: Sync {
+    /// Whether the row's result depends only on its name and country (no review concerns the
+    /// customer), so it may be reused for a later row with the same name and country.
+    fn reusable(&self, view: &RowView<'_>) -> bool;
     /// Whether output rows carry the change column and only rows with findings are written.
     fn is_rescreen(&self) -> bool;
     /// Findings to write (for `screen-file`: at most one, `None` meaning "no hit") and flags.
@@ -52,6 +57,10 @@ pub(crate) struct QueryParams<'a> {
 }
 
 impl QueryParams<'_> {
+    fn reusable(&self, view: &RowView<'_>) -> bool {
+        !self.reviews.is_some_and(|r| r.has_customer(Self::customer(view)))
+    }
+
     fn customer<'v>(view: &'v RowView<'_>) -> &'v str {
         view.id.as_deref().unwrap_or(view.name)
     }
@@ -132,6 +141,10 @@ impl RowScreen for FullScreen<'_> {
         false
     }
 
+    fn reusable(&self, view: &RowView<'_>) -> bool {
+        self.params.reusable(view)
+    }
+
     fn screen_row(&self, view: &RowView<'_>) -> (Vec<Finding>, Flags) {
         let mut flags = Flags::default();
         let hits = self.screener.screen(&self.params.query(view));
@@ -156,6 +169,10 @@ pub(crate) struct ChangeScreen<'a> {
 impl RowScreen for ChangeScreen<'_> {
     fn is_rescreen(&self) -> bool {
         true
+    }
+
+    fn reusable(&self, view: &RowView<'_>) -> bool {
+        self.params.reusable(view)
     }
 
     fn screen_row(&self, view: &RowView<'_>) -> (Vec<Finding>, Flags) {
@@ -212,17 +229,69 @@ enum RowOutcome {
     Done(Vec<Finding>, Flags),
 }
 
-fn screen_slot(slot: &Slot, layout: &Layout, screen: &dyn RowScreen) -> RowOutcome {
+/// Results of (name, country) pairs already screened in this run. Customer files repeat names
+/// (one legal entity, several accounts or ship-to addresses); screening is deterministic, so a
+/// repeat reuses the first result. Bounded: emptied when full, so memory stays flat.
+struct ResultCache {
+    map: Mutex<HashMap<String, (Vec<Finding>, Flags)>>,
+    capacity: usize,
+    hits: AtomicU64,
+}
+
+impl ResultCache {
+    fn key(view: &RowView<'_>) -> String {
+        let country = view.country.unwrap_or("");
+        let mut k = String::with_capacity(view.name.len() + country.len() + 1);
+        k.push_str(view.name);
+        k.push('\u{1f}');
+        k.push_str(country);
+        k
+    }
+
+    fn get(&self, key: &str) -> Option<(Vec<Finding>, Flags)> {
+        let map = self.map.lock().ok()?;
+        let found = map.get(key).cloned();
+        if found.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
+    fn put(&self, key: String, value: &(Vec<Finding>, Flags)) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= self.capacity {
+                map.clear();
+            }
+            map.insert(key, value.clone());
+        }
+    }
+}
+
+fn screen_slot(
+    slot: &Slot,
+    layout: &Layout,
+    screen: &dyn RowScreen,
+    cache: Option<&ResultCache>,
+) -> RowOutcome {
     if slot.error.is_some() {
         return RowOutcome::Bad;
     }
-    match layout.view(slot) {
-        Ok(view) => {
-            let (f, flags) = screen.screen_row(&view);
-            RowOutcome::Done(f, flags)
-        }
-        Err((kind, msg)) => RowOutcome::Invalid(kind, msg),
+    let view = match layout.view(slot) {
+        Ok(view) => view,
+        Err((kind, msg)) => return RowOutcome::Invalid(kind, msg),
+    };
+    let cache = cache.filter(|_| screen.reusable(&view));
+    let key = cache.map(|_| ResultCache::key(&view));
+    if let (Some(c), Some(k)) = (cache, &key)
+        && let Some((f, flags)) = c.get(k)
+    {
+        return RowOutcome::Done(f, flags);
     }
+    let result = screen.screen_row(&view);
+    if let (Some(c), Some(k)) = (cache, key) {
+        c.put(k, &result);
+    }
+    RowOutcome::Done(result.0, result.1)
 }
 
 /// Everything a run needs besides the row screening.
@@ -394,6 +463,7 @@ fn run_here(setup: RunSetup<'_>, screen: &dyn RowScreen) -> Result<Summary, Bulk
         reviews: setup.reviews,
         rescreen: setup.rescreen,
         lists: setup.lists,
+        reused: 0,
         seconds: 0.0,
         rows_per_second: 0.0,
     };
@@ -404,6 +474,11 @@ fn run_here(setup: RunSetup<'_>, screen: &dyn RowScreen) -> Result<Summary, Bulk
     let mut outcomes: Vec<RowOutcome> = Vec::with_capacity(chunk);
     let mut score_buf = String::new();
     let layout = reader.layout.clone();
+    let cache = (opts.cache_names > 0).then(|| ResultCache {
+        map: Mutex::new(HashMap::new()),
+        capacity: opts.cache_names,
+        hits: AtomicU64::new(0),
+    });
     let mut last_draw = Instant::now();
     loop {
         let mut n = 0;
@@ -420,7 +495,10 @@ fn run_here(setup: RunSetup<'_>, screen: &dyn RowScreen) -> Result<Summary, Bulk
             n += 1;
         }
         let batch = slots.get_mut(..n).unwrap_or_default();
-        batch.par_iter().map(|s| screen_slot(s, &layout, screen)).collect_into_vec(&mut outcomes);
+        batch
+            .par_iter()
+            .map(|s| screen_slot(s, &layout, screen, cache.as_ref()))
+            .collect_into_vec(&mut outcomes);
         for (slot, outcome) in batch.iter_mut().zip(outcomes.drain(..)) {
             summary.rows += 1;
             let row_error = match outcome {
@@ -488,6 +566,7 @@ fn run_here(setup: RunSetup<'_>, screen: &dyn RowScreen) -> Result<Summary, Bulk
         r.changed_hits = counts.changed_hits;
         r.removed_hits = counts.removed_hits;
     }
+    summary.reused = cache.map_or(0, |c| c.hits.load(Ordering::Relaxed));
     summary.seconds = start.elapsed().as_secs_f64();
     summary.rows_per_second = summary.rows as f64 / summary.seconds.max(1e-9);
     Ok(summary)

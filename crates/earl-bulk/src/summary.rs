@@ -127,6 +127,8 @@ pub struct Summary {
     pub rescreen: Option<RescreenCounts>,
     /// Lists screened against.
     pub lists: Vec<ListStamp>,
+    /// Rows whose (name, country) repeated an earlier row and reused its result.
+    pub reused: u64,
     /// Wall-clock seconds, from opening the input to the last write.
     pub seconds: f64,
     /// Records per second.
@@ -232,6 +234,12 @@ impl Summary {
             ));
         } else {
             s.push_str("  row errors:     0\n");
+        }
+        if self.reused > 0 {
+            s.push_str(&format!(
+                "  repeated names: {} rows reused the result of an earlier identical name and country\n",
+                n(self.reused)
+            ));
         }
         s.push_str(&format!("  output:         {} ({} rows)\n", self.output, n(self.written)));
         let verdict = match self.outcome() {

@@ -300,8 +300,8 @@ fn clean_file_exits_zero_and_summary_renders() {
     ");
 }
 
-/// Many rows, small chunks, two threads: output order is input order, and equals a
-/// one-thread run byte for byte.
+/// Many rows, small chunks, two threads, result reuse: output order is input order, and
+/// equals a one-thread run without reuse byte for byte.
 #[test]
 fn output_order_is_input_order_under_parallelism() {
     let c = Case::new();
@@ -324,11 +324,15 @@ fn output_order_is_input_order_under_parallelism() {
     let mut seq = c.opts("in.csv", "seq.csv");
     seq.threads = Some(1);
     seq.chunk_rows = 100_000;
+    seq.cache_names = 0;
     let set = small_set();
     let screener = Screener::new(&set.lists);
     let a = screen_file(&screener, &set, &par, None).unwrap();
     let b = screen_file(&screener, &set, &seq, None).unwrap();
     assert_eq!((a.rows, a.alerts), (b.rows, b.alerts));
+    // The parallel run reused results of repeated names; the sequential one had no cache.
+    assert!(a.reused > 2900, "{}", a.reused);
+    assert_eq!(b.reused, 0);
     let out = read(&c.path("par.csv"));
     assert_eq!(out, read(&c.path("seq.csv")));
     let ids: Vec<String> =
