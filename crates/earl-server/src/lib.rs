@@ -240,6 +240,10 @@ pub async fn serve(cfg: ServerConfig, engine: Arc<Engine>) -> Result<(), ServeEr
         tracing::warn!(addr = %cfg.addr, "listening beyond loopback; put TLS in front of earl");
     }
     let store = Arc::new(SqliteStore::open(&cfg.db_path)?);
+    // Keep the list snapshots in use, so `earl audit replay` can rebuild this engine's data.
+    if let Err(e) = engine.archive_in_use() {
+        tracing::warn!(%e, "could not archive the list snapshots in use; replay may lack them");
+    }
     let listener = TcpListener::bind(cfg.addr)
         .await
         .map_err(|source| ServeError::Bind { addr: cfg.addr, source })?;

@@ -373,10 +373,11 @@
     const keys = [];
     for (const r of rows) {
       for (const [k, v] of Object.entries(r)) {
-        if (!keys.includes(k) && (v === null || typeof v !== 'object' || Array.isArray(v))) keys.push(k);
+        // Scalars only: nested arithmetic (TPP terms, steps) stays in the JSON view.
+        if (!keys.includes(k) && (v === null || typeof v !== 'object')) keys.push(k);
       }
     }
-    return h('table', null,
+    return h('table', { class: 'wide' },
       h('thead', null, h('tr', null, keys.map((k) => h('th', null, k.replace(/_/g, ' '))))),
       h('tbody', null, rows.map((r) => h('tr', null, keys.map((k) => h('td', null, fmtValue(r[k])))))));
   }
@@ -488,7 +489,7 @@
       if (t.tpp_b2 && t.pd_b2 && t.pd_a2) b += rectPath(x, y, t.tpp_b2, t.tpp_a, t.pd_b2, t.pd_a2);
       if (b) svg.append(s('path', { class: 'region-b', d: b }));
       svg.append(s('text', { class: 'region-label', x: x(t.tpp_a) + 6, y: CHART.top + 16 }, '3A090.a'));
-      if (b) svg.append(s('text', { class: 'region-label', x: x(t.tpp_b2 || t.tpp_b1) + 4, y: y(t.pd_b2 || t.pd_b1) - 6 }, '3A090.b'));
+      if (b) svg.append(s('text', { class: 'region-label', x: x(t.tpp_b1) + 4, y: y(t.pd_b1) - 5 }, '3A090.b'));
       legend.append(
         h('span', null, h('i', { class: 'swatch region-a' }), '3A090.a: TPP ≥ ' + fmtNum(t.tpp_a) +
           (t.tpp_a2 ? ', or TPP ≥ ' + fmtNum(t.tpp_a2) + ' and PD ≥ ' + t.pd_a2 : '')),
