@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
@@ -76,6 +76,99 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
+    /// Appends waiting for the next group commit.
+    pending: Mutex<Vec<(Prepared, Slot)>>,
+}
+
+/// Where an append's outcome is left for its caller.
+type Slot = Arc<Mutex<Option<Result<StoredRecord, StoreError>>>>;
+
+/// A record with its JSON columns already in canonical text (done outside the writer lock).
+struct Prepared {
+    new: NewRecord,
+    input: String,
+    output: String,
+    lists: String,
+}
+
+impl Prepared {
+    fn new(new: NewRecord) -> Result<Self, StoreError> {
+        let lists_value = serde_json::to_value(&new.lists)
+            .map_err(|e| StoreError::Invalid { field: "lists".into(), message: e.to_string() })?;
+        Ok(Prepared {
+            input: to_canonical_string(&new.input),
+            output: to_canonical_string(&new.output),
+            lists: to_canonical_string(&lists_value),
+            new,
+        })
+    }
+}
+
+/// Appends `records` in order in one `BEGIN IMMEDIATE` transaction. The head is read inside
+/// the transaction, so other processes appending to the same file keep one chain.
+fn write_batch(
+    conn: &mut Connection,
+    records: Vec<Prepared>,
+) -> Result<Vec<StoredRecord>, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
+    let head: Option<(i64, String)> = tx
+        .query_row("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()
+        .map_err(backend)?;
+    let (head_seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
+    let mut seq = u64::try_from(head_seq).unwrap_or(0);
+    let mut stored = Vec::with_capacity(records.len());
+    {
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO audit_records (seq, id, kind, created_at, caller, input, output, \
+                 rules_version, lists, engine_version, prev_hash, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )
+            .map_err(backend)?;
+        for p in records {
+            seq = seq.saturating_add(1);
+            let new = p.new;
+            let mut record = StoredRecord {
+                id: uuid::Uuid::now_v7().to_string(),
+                seq,
+                kind: new.kind,
+                created_at: now(),
+                caller: new.caller,
+                input: new.input,
+                output: new.output,
+                rules_version: new.rules_version,
+                lists: new.lists,
+                engine_version: new.engine_version,
+                prev_hash: prev_hash.clone(),
+                hash: String::new(),
+            };
+            record.hash = record.compute_hash();
+            insert
+                .execute(params![
+                    to_i64(seq, "seq")?,
+                    record.id,
+                    record.kind,
+                    record.created_at,
+                    record.caller,
+                    p.input,
+                    p.output,
+                    record.rules_version,
+                    p.lists,
+                    record.engine_version,
+                    record.prev_hash,
+                    record.hash
+                ])
+                .map_err(backend)?;
+            prev_hash.clone_from(&record.hash);
+            stored.push(record);
+        }
+    }
+    // With synchronous=FULL the commit returns after the WAL is on disk.
+    tx.commit().map_err(backend)?;
+    Ok(stored)
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -119,7 +212,12 @@ impl SqliteStore {
         )
         .map_err(open_err)?;
         reader.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        Ok(SqliteStore { path, writer: Mutex::new(writer), reader: Mutex::new(reader) })
+        Ok(SqliteStore {
+            path,
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            pending: Mutex::new(Vec::new()),
+        })
     }
 
     /// The database file.
@@ -197,60 +295,39 @@ fn to_i64(n: u64, field: &str) -> Result<i64, StoreError> {
 impl AuditStore for SqliteStore {
     fn append(&self, new: NewRecord) -> Result<StoredRecord, StoreError> {
         crate::validate_new(&new)?;
-        let input = to_canonical_string(&new.input);
-        let output = to_canonical_string(&new.output);
-        let lists_value = serde_json::to_value(&new.lists)
-            .map_err(|e| StoreError::Invalid { field: "lists".into(), message: e.to_string() })?;
-        let lists = to_canonical_string(&lists_value);
-
+        let prepared = Prepared::new(new)?;
+        // Group commit: queue the record, then take the writer. Whoever holds the writer
+        // commits everything queued so far in one transaction (one fsync), so concurrent
+        // appends share fsyncs instead of waiting for one each.
+        let slot = Arc::new(Mutex::new(None));
+        self.pending.lock().map_err(|_| StoreError::Poisoned)?.push((prepared, slot.clone()));
         let mut conn = self.writer()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
-        let head: Option<(i64, String)> = tx
-            .query_row("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()
-            .map_err(backend)?;
-        let (head_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
-        let seq = u64::try_from(head_seq).unwrap_or(0).saturating_add(1);
-        let mut record = StoredRecord {
-            id: uuid::Uuid::now_v7().to_string(),
-            seq,
-            kind: new.kind,
-            created_at: now(),
-            caller: new.caller,
-            input: new.input,
-            output: new.output,
-            rules_version: new.rules_version,
-            lists: new.lists,
-            engine_version: new.engine_version,
-            prev_hash,
-            hash: String::new(),
-        };
-        record.hash = record.compute_hash();
-        tx.execute(
-            "INSERT INTO audit_records (seq, id, kind, created_at, caller, input, output, \
-             rules_version, lists, engine_version, prev_hash, hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                to_i64(seq, "seq")?,
-                record.id,
-                record.kind,
-                record.created_at,
-                record.caller,
-                input,
-                output,
-                record.rules_version,
-                lists,
-                record.engine_version,
-                record.prev_hash,
-                record.hash
-            ],
-        )
-        .map_err(backend)?;
-        // With synchronous=FULL the commit returns after the WAL is on disk.
-        tx.commit().map_err(backend)?;
-        Ok(record)
+        if let Some(done) = slot.lock().map_err(|_| StoreError::Poisoned)?.take() {
+            return done; // An earlier holder committed it.
+        }
+        let batch = std::mem::take(&mut *self.pending.lock().map_err(|_| StoreError::Poisoned)?);
+        let (records, slots): (Vec<Prepared>, Vec<Slot>) = batch.into_iter().unzip();
+        match write_batch(&mut conn, records) {
+            Ok(stored) => {
+                for (slot, rec) in slots.iter().zip(stored) {
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some(Ok(rec));
+                    }
+                }
+            }
+            Err(e) => {
+                // The transaction rolled back: nothing of the batch was written.
+                let message = e.to_string();
+                for slot in &slots {
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some(Err(StoreError::Backend(message.clone().into())));
+                    }
+                }
+            }
+        }
+        drop(conn);
+        let mine = slot.lock().map_err(|_| StoreError::Poisoned)?.take();
+        mine.unwrap_or_else(|| Err(StoreError::Backend("append was not processed".into())))
     }
 
     fn get(&self, id: &str) -> Result<Option<StoredRecord>, StoreError> {

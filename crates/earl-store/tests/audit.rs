@@ -310,11 +310,11 @@ fn append_continues_the_chain_after_reopen_and_across_handles() {
 fn concurrent_appends_from_threads_keep_one_chain() {
     let (_dir, store, _) = store_with(0);
     let store = std::sync::Arc::new(store);
-    let handles: Vec<_> = (0..4)
+    let handles: Vec<_> = (0..8)
         .map(|t| {
             let store = store.clone();
             std::thread::spawn(move || {
-                for i in 0..10 {
+                for i in 0..25 {
                     store.append(new_record(t * 100 + i)).unwrap();
                 }
             })
@@ -325,7 +325,7 @@ fn concurrent_appends_from_threads_keep_one_chain() {
     }
     let report = store.verify().unwrap();
     assert!(report.is_ok(), "{report:#?}");
-    assert_eq!(report.checked, 40);
+    assert_eq!(report.checked, 200);
 }
 
 #[test]
