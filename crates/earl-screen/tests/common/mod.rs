@@ -61,3 +61,4 @@ pub mod quality;
 pub fn testdata(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
 }
+pub mod workload;
