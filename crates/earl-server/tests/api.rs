@@ -442,3 +442,46 @@ async fn tokens_can_be_switched_off_for_loopback_use() {
     let rec = app.store.get(r.json()["decision_id"].as_str().unwrap()).unwrap().unwrap();
     assert_eq!(rec.caller, "anonymous");
 }
+
+#[tokio::test]
+async fn replay_re_decides_recorded_inputs() {
+    let app = app();
+    app.post("/v1/check", Some(&app.write), H100_TO_CN).await;
+    app.get("/v1/screen?name=Huawei&date=2025-01-01", Some(&app.read)).await;
+    app.post("/v1/classify", Some(&app.read), r#"{"product": "nvidia-h20", "date": "2025-06-01"}"#)
+        .await;
+    app.call(Method::POST, "/v1/screen/batch", Some(&app.read), Some("SMIC\n")).await;
+    // A record whose output the engine would not give for its input.
+    let engine = common::engine();
+    let prov = earl_server::audit::provenance(&engine);
+    let forged = app
+        .store
+        .append(earl_store::NewRecord {
+            kind: "check".into(),
+            caller: "cli:mallory".into(),
+            input: serde_json::from_str(H100_TO_CN).unwrap(),
+            output: json!({"verdict": "no_license_required"}),
+            rules_version: prov.rules_version.clone(),
+            lists: prov.lists.clone(),
+            engine_version: prov.engine_version.clone(),
+        })
+        .unwrap();
+
+    let report =
+        earl_server::audit::replay(&engine, app.store.as_ref(), &ListFilter::default()).unwrap();
+    let outcomes: Vec<_> = report.items.iter().map(|i| (i.kind.as_str(), i.outcome)).collect();
+    use earl_server::audit::ReplayOutcome::{Different, Same, Skipped};
+    assert_eq!(
+        outcomes,
+        [
+            ("check", Same),
+            ("screen", Same),
+            ("classify", Same),
+            ("screen_batch", Skipped),
+            ("check", Different)
+        ],
+        "{report:#?}"
+    );
+    assert_eq!(report.items[4].id, forged.id);
+    assert!(!report.is_ok());
+}

@@ -21,7 +21,9 @@ fn shape(v: &Value) -> Value {
         Value::Object(map) => {
             let mut keys: Vec<_> = map.keys().collect();
             keys.sort();
-            Value::Object(keys.into_iter().map(|k| (k.clone(), shape(&map[k]))).collect::<Map<_, _>>())
+            Value::Object(
+                keys.into_iter().map(|k| (k.clone(), shape(&map[k]))).collect::<Map<_, _>>(),
+            )
         }
     }
 }
@@ -54,12 +56,14 @@ async fn error_bodies() {
 async fn answer_shapes() {
     let app = app();
     let check = app.post("/v1/check", Some(&app.write), H100_TO_CN).await.json();
-    let screen = app.get("/v1/screen?name=Huawei%20Technologies%20Co%20Ltd", Some(&app.read)).await.json();
+    let screen =
+        app.get("/v1/screen?name=Huawei%20Technologies%20Co%20Ltd", Some(&app.read)).await.json();
     let many = app
         .post("/v1/screen", Some(&app.read), r#"{"queries": [{"name": "SMIC", "country": "CN"}]}"#)
         .await
         .json();
-    let classify = app.post("/v1/classify", Some(&app.read), r#"{"product": "nvidia-h20"}"#).await.json();
+    let classify =
+        app.post("/v1/classify", Some(&app.read), r#"{"product": "nvidia-h20"}"#).await.json();
     let chips = app.get("/v1/chips?date=2025-01-01", Some(&app.read)).await.json();
     let lists = app.get("/v1/lists", Some(&app.read)).await.json();
     let health = app.get("/healthz", None).await.json();
@@ -103,8 +107,13 @@ async fn openapi_operations() {
     let mut ops: Vec<String> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let secured = op.get("security").is_some_and(|s| s.as_array().is_some_and(|a| !a.is_empty()));
-            ops.push(format!("{} {path}{}", method.to_uppercase(), if secured { " [bearer]" } else { "" }));
+            let secured =
+                op.get("security").is_some_and(|s| s.as_array().is_some_and(|a| !a.is_empty()));
+            ops.push(format!(
+                "{} {path}{}",
+                method.to_uppercase(),
+                if secured { " [bearer]" } else { "" }
+            ));
         }
     }
     ops.sort();
