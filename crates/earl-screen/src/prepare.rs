@@ -64,6 +64,20 @@ impl NameForm {
         }
         parts.join(" ")
     }
+
+    /// Whether two names have the same [`NameForm::display`], without building the strings.
+    pub(crate) fn same_display(&self, other: &NameForm) -> bool {
+        fn bytes(f: &NameForm) -> impl Iterator<Item = u8> + '_ {
+            let empty: &[u8] = b"";
+            let tokens = f.tokens.iter().map(move |t| (empty, t.form.as_bytes(), empty));
+            let legal = f.legal.iter().map(|l| (&b"["[..], l.surface.as_bytes(), &b"]"[..]));
+            tokens.chain(legal).enumerate().flat_map(|(i, (open, text, close))| {
+                let sep: &[u8] = if i == 0 { b"" } else { b" " };
+                sep.iter().chain(open).chain(text).chain(close).copied()
+            })
+        }
+        bytes(self).eq(bytes(other))
+    }
 }
 
 struct Word {
@@ -492,6 +506,25 @@ mod tests {
                 "institute:Generic"
             ]
         );
+    }
+
+    #[test]
+    fn same_display_agrees_with_display() {
+        let names = [
+            "Huawei Technologies Co., Ltd.",
+            "HUAWEI TECHNOLOGIES CO LTD",
+            "Huawei Technologies",
+            "华为技术有限公司",
+            "Co Ltd",
+            "Siemens AG",
+            "",
+        ];
+        for a in names {
+            for b in names {
+                let (fa, fb) = (analyze(a), analyze(b));
+                assert_eq!(fa.same_display(&fb), fa.display() == fb.display(), "{a} / {b}");
+            }
+        }
     }
 
     #[test]

@@ -46,7 +46,6 @@ pub(crate) struct Alignment {
     pub edges: Vec<Edge>,
     pub cov_q: f64,
     pub cov_l: f64,
-    pub score: f64,
     /// Query tokens (generic or place words) found in another name of the same entry.
     pub context: Vec<u8>,
 }
@@ -54,60 +53,136 @@ pub(crate) struct Alignment {
 /// Longest word the edit distance handles on the stack; longer words never count as typos.
 const MAX_WORD: usize = 48;
 
-/// Optimal string alignment distance, giving up above `max` (returns `max + 1`).
+/// Optimal string alignment distance, giving up above `max` (returns `max + 1`). Reference
+/// dynamic programme; [`osa_bits`] computes the same distance faster for short ASCII words.
 pub(crate) fn osa_distance(a: &[u8], b: &[u8], max: usize) -> usize {
     let (n, m) = (a.len(), b.len());
     if n.abs_diff(m) > max || n > MAX_WORD || m > MAX_WORD {
         return max + 1;
     }
-    let mut prev2 = [0usize; MAX_WORD + 1];
-    let mut prev = [0usize; MAX_WORD + 1];
-    let mut cur = [0usize; MAX_WORD + 1];
-    for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
+    let mut rows = [[0usize; MAX_WORD + 1]; 3];
+    let (mut r2, mut r1, mut r0) = (0usize, 1usize, 2usize);
+    for (j, p) in rows[r1].iter_mut().enumerate().take(m + 1) {
         *p = j;
     }
     for i in 1..=n {
-        cur[0] = i;
+        rows[r0][0] = i;
         let mut row_min = i;
         let ai = a[i - 1];
         for j in 1..=m {
             let bj = b[j - 1];
             let cost = usize::from(ai != bj);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let mut v = (rows[r1][j] + 1).min(rows[r0][j - 1] + 1).min(rows[r1][j - 1] + cost);
             if i > 1 && j > 1 && ai == b[j - 2] && a[i - 2] == bj {
-                v = v.min(prev2[j - 2] + 1);
+                v = v.min(rows[r2][j - 2] + 1);
             }
-            cur[j] = v;
+            rows[r0][j] = v;
             row_min = row_min.min(v);
         }
         if row_min > max {
             return max + 1;
         }
-        prev2 = prev;
-        prev = cur;
+        (r2, r1, r0) = (r1, r0, r2);
     }
-    prev[m]
+    rows[r1][m].min(max + 1)
+}
+
+/// Index of a byte in the bit-parallel alphabet (lowercase letters and digits), or `None`.
+fn alpha_index(c: u8) -> Option<usize> {
+    match c {
+        b'a'..=b'z' => Some(usize::from(c - b'a')),
+        b'0'..=b'9' => Some(26 + usize::from(c - b'0')),
+        _ => None,
+    }
+}
+
+/// Optimal string alignment distance by Hyyrö's bit-vector algorithm (2003), for words of at
+/// most 64 lowercase letters/digits; `None` when the words fall outside that, so the caller
+/// uses [`osa_distance`].
+pub(crate) fn osa_bits(a: &[u8], b: &[u8]) -> Option<usize> {
+    let m = a.len();
+    if m == 0 || m > 64 {
+        return if m == 0 { Some(b.len()) } else { None };
+    }
+    let mut peq = [0u64; 36];
+    for (i, c) in a.iter().enumerate() {
+        peq[alpha_index(*c)?] |= 1u64 << i;
+    }
+    let last = 1u64 << (m - 1);
+    let (mut vp, mut vn) = (u64::MAX >> (64 - m), 0u64);
+    let (mut d0_prev, mut pm_prev) = (0u64, 0u64);
+    let mut dist = m;
+    for c in b {
+        let pm = peq[alpha_index(*c)?];
+        let tr = (((!d0_prev) & pm) << 1) & pm_prev;
+        let d0 = ((((pm & vp).wrapping_add(vp)) ^ vp) | pm | vn) | tr;
+        let hp = vn | !(d0 | vp);
+        let hn = d0 & vp;
+        if hp & last != 0 {
+            dist += 1;
+        } else if hn & last != 0 {
+            dist -= 1;
+        }
+        let x = (hp << 1) | 1;
+        vn = x & d0;
+        vp = (hn << 1) | !(x | d0);
+        d0_prev = d0;
+        pm_prev = pm;
+    }
+    Some(dist)
+}
+
+/// Letters (and digits, folded) present in a word, one bit each: two words within `d` edits
+/// differ in at most `2 d` bits, which rejects most pairs before any distance is computed.
+pub(crate) fn letter_mask(s: &str) -> u32 {
+    let mut m = 0u32;
+    for c in s.bytes() {
+        let bit = match c {
+            b'a'..=b'z' => u32::from(c - b'a'),
+            b'0'..=b'9' => 26 + u32::from(c - b'0') % 6,
+            _ => 31,
+        };
+        m |= 1u32 << bit;
+    }
+    m
+}
+
+/// Typo budget by the longer word's length: one edit up to 5 letters, two up to 9, three
+/// beyond.
+fn typo_budget(long: usize) -> usize {
+    if long <= 5 {
+        1
+    } else if long <= 9 {
+        2
+    } else {
+        3
+    }
 }
 
 /// Similarity of two word forms that differ by typos, or `None` when too far apart.
 /// Budget: one edit up to 5 letters, two up to 9, three beyond; never for words under 3
 /// letters; a changed first letter costs extra (`Biren` is further from `Siren` than `Biran`).
 pub(crate) fn typo_sim(a: &str, b: &str) -> Option<(f32, u8)> {
+    typo_sim_masked(a, letter_mask(a), b, letter_mask(b))
+}
+
+/// [`typo_sim`] with the words' [`letter_mask`]s already known.
+pub(crate) fn typo_sim_masked(a: &str, am: u32, b: &str, bm: u32) -> Option<(f32, u8)> {
     let (la, lb) = (a.len(), b.len());
     let (short, long) = (la.min(lb), la.max(lb));
     if short < 3 || long - short > 2 {
         return None;
     }
-    let budget = if long <= 5 {
-        1
-    } else if long <= 9 {
-        2
-    } else {
-        3
-    };
+    let budget = typo_budget(long);
+    if (am ^ bm).count_ones() as usize > 2 * budget {
+        return None;
+    }
     // A changed first letter is a weaker sign of a typo than one inside the word.
     let first_differs = a.as_bytes().first() != b.as_bytes().first();
-    let d = osa_distance(a.as_bytes(), b.as_bytes(), budget);
+    let d = match osa_bits(a.as_bytes(), b.as_bytes()) {
+        Some(d) => d,
+        None => osa_distance(a.as_bytes(), b.as_bytes(), budget),
+    };
     if d == 0 || d > budget {
         return None;
     }
@@ -152,15 +227,53 @@ fn how_exact(a: &Token, b: &Token) -> (MatchKind, f32) {
     }
 }
 
-/// Similarity of two single tokens.
-pub(crate) fn token_sim(a: &Token, b: &Token) -> Option<(f32, MatchKind, u8)> {
-    if a.form == b.form {
+/// Interned id of a form that is not in the corpus vocabulary.
+pub(crate) const NO_ID: u32 = u32::MAX;
+
+/// One side of an alignment: the analysed name, its token weights and, per token, the
+/// interned form id ([`NO_ID`] when unseen) and [`letter_mask`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Side<'a> {
+    pub form: &'a NameForm,
+    pub w: &'a [f32],
+    pub ids: &'a [u32],
+    pub masks: &'a [u32],
+}
+
+impl Side<'_> {
+    fn id(&self, i: usize) -> u32 {
+        self.ids.get(i).copied().unwrap_or(NO_ID)
+    }
+    fn mask(&self, i: usize) -> u32 {
+        self.masks.get(i).copied().unwrap_or(u32::MAX)
+    }
+}
+
+/// Whether two token forms are equal: by interned id when both are known (one known and one
+/// unseen cannot be equal), by text otherwise.
+fn same_form(a: &Token, ai: u32, b: &Token, bi: u32) -> bool {
+    match (ai, bi) {
+        (NO_ID, NO_ID) => a.form == b.form,
+        (NO_ID, _) | (_, NO_ID) => false,
+        _ => ai == bi,
+    }
+}
+
+/// Similarity of two single tokens (`ai`/`bi` interned ids, `am`/`bm` letter masks).
+fn token_sim(
+    a: &Token,
+    (ai, am): (u32, u32),
+    b: &Token,
+    (bi, bm): (u32, u32),
+) -> Option<(f32, MatchKind, u8)> {
+    if same_form(a, ai, b, bi) {
         let (how, sim) = how_exact(a, b);
         return Some((sim, how, 0));
     }
-    let via_alt = a.alts.contains(&b.form)
-        || b.alts.contains(&a.form)
-        || a.alts.iter().any(|x| b.alts.contains(x));
+    let via_alt = (!a.alts.is_empty() || !b.alts.is_empty())
+        && (a.alts.contains(&b.form)
+            || b.alts.contains(&a.form)
+            || a.alts.iter().any(|x| b.alts.contains(x)));
     if via_alt {
         let how = if a.origin == Origin::Translation || b.origin == Origin::Translation {
             MatchKind::Translation
@@ -178,9 +291,9 @@ pub(crate) fn token_sim(a: &Token, b: &Token) -> Option<(f32, MatchKind, u8)> {
             return Some((0.75, MatchKind::Initial, 0));
         }
     }
-    let mut best: Option<(f32, u8)> = typo_sim(&a.form, &b.form);
+    let mut best: Option<(f32, u8)> = typo_sim_masked(&a.form, am, &b.form, bm);
     for alt in &a.alts {
-        if let Some(x) = typo_sim(alt, &b.form)
+        if let Some(x) = typo_sim_masked(alt, letter_mask(alt), &b.form, bm)
             && best.is_none_or(|b| x.0 > b.0)
         {
             best = Some(x);
@@ -199,56 +312,81 @@ fn mask(start: usize, len: usize) -> u64 {
     m
 }
 
+/// Reusable buffers for aligning many names against one query without allocating.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    edges: Vec<Edge>,
+    /// Edges chosen by the last alignment, in query order.
+    pub chosen: Vec<Edge>,
+    joined: Vec<u8>,
+    joined_s: Vec<u8>,
+}
+
+/// Appends the text a token contributes to a joined (merged) surface: the word as written for
+/// abbreviations ("STARtech" = "Star" + "Tech", whose canonical forms would be "star" +
+/// "technology"), else its form.
+fn push_surface(buf: &mut Vec<u8>, t: &Token) {
+    if t.origin == Origin::Abbreviation && t.surface.bytes().all(|c| c.is_ascii_alphanumeric()) {
+        buf.extend(t.surface.bytes().map(|c| c.to_ascii_lowercase()));
+    } else {
+        buf.extend_from_slice(t.form.as_bytes());
+    }
+}
+
+fn starts_with_lower(target: &[u8], surface: &str) -> bool {
+    let s = surface.as_bytes();
+    target.len() >= s.len() && target.iter().zip(s).all(|(t, c)| *t == c.to_ascii_lowercase())
+}
+
+fn head2(x: &[u8]) -> &[u8] {
+    x.get(..2.min(x.len())).unwrap_or(&[])
+}
+
 /// Edges where one token on side A equals several consecutive tokens on side B joined.
-fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec<Edge>) {
+fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, scratch: &mut Scratch) {
+    let Scratch { edges: out, joined, joined_s, .. } = scratch;
     for (i, ta) in a.iter().enumerate().take(MAX_TOKENS) {
         if ta.form.len() < 2 || ta.role == Role::Number {
             continue;
         }
         let forms = std::iter::once(&ta.form).chain(ta.alts.iter());
         for target in forms {
+            let tb = target.as_bytes();
             for j in 0..b.len().min(MAX_TOKENS) {
                 let Some(first) = b.get(j) else { continue };
-                if first.form.is_empty() {
+                if first.form.is_empty() || j + 1 >= b.len() {
                     continue;
                 }
                 // Cheap gate: the joined text must start like the target.
-                let head = |x: &str| {
-                    x.as_bytes().get(..2.min(x.len())).map(<[u8]>::to_vec).unwrap_or_default()
-                };
+                let fb = first.form.as_bytes();
                 let abbreviated = first.origin == Origin::Abbreviation;
-                if !target.starts_with(first.form.as_str())
-                    && head(target) != head(&first.form)
-                    && !(abbreviated && target.starts_with(&first.surface.to_ascii_lowercase()))
+                if !tb.starts_with(fb)
+                    && head2(tb) != head2(fb)
+                    && !(abbreviated && starts_with_lower(tb, &first.surface))
                 {
                     continue;
                 }
-                let mut joined = first.form.clone();
-                // Also join the words as written: "STARtech" = "Star" + "Tech", whose
-                // canonical forms would be "star" + "technology".
-                let surface = |t: &Token| -> String {
-                    if t.origin == Origin::Abbreviation
-                        && t.surface.bytes().all(|c| c.is_ascii_alphanumeric())
-                    {
-                        t.surface.to_ascii_lowercase()
-                    } else {
-                        t.form.clone()
-                    }
-                };
-                let mut joined_s = surface(first);
+                joined.clear();
+                joined.extend_from_slice(fb);
+                joined_s.clear();
+                push_surface(joined_s, first);
                 for len in 2..=4usize {
                     let Some(next) = b.get(j + len - 1) else { break };
                     if j + len > MAX_TOKENS {
                         break;
                     }
-                    joined.push_str(&next.form);
-                    joined_s.push_str(&surface(next));
-                    if joined.len() > target.len() + 3 && joined_s.len() > target.len() + 3 {
+                    joined.extend_from_slice(next.form.as_bytes());
+                    push_surface(joined_s, next);
+                    if joined.len() > tb.len() + 3 && joined_s.len() > tb.len() + 3 {
                         break;
                     }
-                    let (sim, edits) = if joined == *target || joined_s == *target {
+                    let (sim, edits) = if joined.as_slice() == tb || joined_s.as_slice() == tb {
                         (0.96, 0)
-                    } else if let Some((s, d)) = typo_sim(&joined, target) {
+                    } else if joined.len().abs_diff(tb.len()) > 2 {
+                        continue;
+                    } else if let Some((s, d)) =
+                        std::str::from_utf8(joined).ok().and_then(|j| typo_sim(j, target))
+                    {
                         (s * 0.96, d)
                     } else {
                         continue;
@@ -277,21 +415,24 @@ fn span_weight(w: &[f32], start: u8, len: u8) -> f32 {
 /// Similarity credited to a query word found only in another name of the entry.
 pub(crate) const CONTEXT_SIM: f32 = 0.9;
 
-/// Credits unmatched generic/place query words that another name of the same entry carries
+/// Credit for unmatched generic/place query words that another name of the same entry carries
 /// ("摩尔线程智能科技(北京)" against the alias "Mo'er Xianchen" of "Moore Thread Intelligent
-/// Technology (Beijing)"): lists often drop descriptive words from aliases.
-pub(crate) fn add_context(
-    al: &mut Alignment,
+/// Technology (Beijing)"): lists often drop descriptive words from aliases. `has(i)` says
+/// whether the entry carries query token `i`; credited tokens are appended to `context`.
+/// Returns the credited weight (0 when no edge was chosen).
+pub(crate) fn context_extra(
+    edges: &[Edge],
     q: &NameForm,
     qw: &[f32],
-    has: &dyn Fn(&str) -> bool,
-) {
+    has: &dyn Fn(usize) -> bool,
+    context: &mut Vec<u8>,
+) -> f32 {
     let total_q: f32 = qw.iter().sum();
-    if total_q <= 0.0 || al.edges.is_empty() {
-        return;
+    if total_q <= 0.0 || edges.is_empty() {
+        return 0.0;
     }
     let mut used = 0u64;
-    for e in &al.edges {
+    for e in edges {
         used |= mask(usize::from(e.q_start), usize::from(e.q_len));
     }
     let mut extra = 0.0f32;
@@ -299,15 +440,12 @@ pub(crate) fn add_context(
         if used & (1u64 << i) != 0 || !matches!(t.role, Role::Generic | Role::Place) {
             continue;
         }
-        if has(&t.form) || t.alts.iter().any(|a| has(a)) {
+        if has(i) {
             extra += CONTEXT_SIM * qw.get(i).copied().unwrap_or(0.0);
-            al.context.push(u8::try_from(i).unwrap_or(u8::MAX));
+            context.push(u8::try_from(i).unwrap_or(u8::MAX));
         }
     }
-    if extra > 0.0 {
-        al.cov_q = (al.cov_q + f64::from(extra / total_q)).min(1.0);
-        al.score = combine(al.cov_q, al.cov_l);
-    }
+    extra
 }
 
 /// Name score from the two coverages.
@@ -321,16 +459,19 @@ pub(crate) fn combine_generic(cov_q: f64, cov_l: f64) -> f64 {
     (cov_q.clamp(0.0, 1.0) * cov_l.clamp(0.0, 1.0)).sqrt()
 }
 
-/// Aligns query and list tokens.
-pub(crate) fn align(q: &NameForm, qw: &[f32], l: &NameForm, lw: &[f32]) -> Alignment {
-    let (qt, lt) = (&q.tokens, &l.tokens);
-    let mut edges: Vec<Edge> = Vec::new();
+/// Aligns query and list tokens: `(cov_q, cov_l, score)`. The chosen edges are left in
+/// `scratch.chosen`, in query order.
+pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64, f64, f64) {
+    let (qt, lt) = (&q.form.tokens, &l.form.tokens);
+    let (qw, lw) = (q.w, l.w);
+    scratch.edges.clear();
     for (i, a) in qt.iter().enumerate().take(MAX_TOKENS) {
+        let ka = (q.id(i), q.mask(i));
         for (j, b) in lt.iter().enumerate().take(MAX_TOKENS) {
-            if let Some((sim, how, edits)) = token_sim(a, b)
+            if let Some((sim, how, edits)) = token_sim(a, ka, b, (l.id(j), l.mask(j)))
                 && sim >= MIN_SIM
             {
-                edges.push(Edge {
+                scratch.edges.push(Edge {
                     q_start: u8::try_from(i).unwrap_or(u8::MAX),
                     q_len: 1,
                     l_start: u8::try_from(j).unwrap_or(u8::MAX),
@@ -342,15 +483,17 @@ pub(crate) fn align(q: &NameForm, qw: &[f32], l: &NameForm, lw: &[f32]) -> Align
             }
         }
     }
-    merge_edges(qt, lt, true, &mut edges);
-    merge_edges(lt, qt, false, &mut edges);
+    merge_edges(qt, lt, true, scratch);
+    merge_edges(lt, qt, false, scratch);
     // Best first; among equals prefer the edge carrying more weight.
     let value =
         |e: &Edge| span_weight(qw, e.q_start, e.q_len) + span_weight(lw, e.l_start, e.l_len);
-    edges.sort_by(|x, y| y.sim.total_cmp(&x.sim).then_with(|| value(y).total_cmp(&value(x))));
+    scratch
+        .edges
+        .sort_by(|x, y| y.sim.total_cmp(&x.sim).then_with(|| value(y).total_cmp(&value(x))));
     let (mut used_q, mut used_l) = (0u64, 0u64);
-    let mut chosen = Vec::new();
-    for e in edges {
+    scratch.chosen.clear();
+    for e in &scratch.edges {
         let mq = mask(usize::from(e.q_start), usize::from(e.q_len));
         let ml = mask(usize::from(e.l_start), usize::from(e.l_len));
         if used_q & mq != 0 || used_l & ml != 0 {
@@ -358,13 +501,13 @@ pub(crate) fn align(q: &NameForm, qw: &[f32], l: &NameForm, lw: &[f32]) -> Align
         }
         used_q |= mq;
         used_l |= ml;
-        chosen.push(e);
+        scratch.chosen.push(*e);
     }
     let total_q: f32 = qw.iter().sum();
     let total_l: f32 = lw.iter().sum();
     let mut mq = 0.0f32;
     let mut ml = 0.0f32;
-    for e in &chosen {
+    for e in &scratch.chosen {
         mq += e.sim * span_weight(qw, e.q_start, e.q_len);
         ml += e.sim * span_weight(lw, e.l_start, e.l_len);
     }
@@ -392,8 +535,8 @@ pub(crate) fn align(q: &NameForm, qw: &[f32], l: &NameForm, lw: &[f32]) -> Align
     if contradiction > 0.0 {
         score *= 1.0 - CONTRADICTION * contradiction;
     }
-    chosen.sort_by_key(|e| e.q_start);
-    Alignment { edges: chosen, cov_q, cov_l, score, context: Vec::new() }
+    scratch.chosen.sort_by_key(|e| e.q_start);
+    (cov_q, cov_l, score)
 }
 
 #[cfg(test)]
@@ -409,6 +552,43 @@ mod tests {
         assert_eq!(osa_distance(b"", b"abc", 5), 3);
         assert_eq!(osa_distance(b"abc", b"abc", 5), 0);
         assert_eq!(osa_distance(b"kitten", b"sitting", 1), 2);
+    }
+
+    #[test]
+    fn bit_parallel_osa_agrees_on_examples() {
+        for (a, b) in [
+            ("kitten", "sitting"),
+            ("ca", "abc"),
+            ("abcd", "acbd"),
+            ("", "abc"),
+            ("abc", ""),
+            ("huawei", "huawie"),
+            ("moerxiancheng", "moerxianchen"),
+        ] {
+            assert_eq!(
+                osa_bits(a.as_bytes(), b.as_bytes()),
+                Some(osa_distance(a.as_bytes(), b.as_bytes(), 64)),
+                "{a} / {b}"
+            );
+        }
+        assert_eq!(osa_bits(b"ab-c", b"abc"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bit_parallel_osa_equals_dynamic_programme(a in "[a-e0-2]{0,20}", b in "[a-e0-2]{0,20}") {
+            proptest::prop_assert_eq!(
+                osa_bits(a.as_bytes(), b.as_bytes()),
+                Some(osa_distance(a.as_bytes(), b.as_bytes(), 64))
+            );
+        }
+
+        #[test]
+        fn letter_masks_never_reject_true_typos(a in "[a-z0-9]{3,12}", b in "[a-z0-9]{3,12}") {
+            let d = osa_distance(a.as_bytes(), b.as_bytes(), 64);
+            let diff = (letter_mask(&a) ^ letter_mask(&b)).count_ones() as usize;
+            proptest::prop_assert!(diff <= 2 * d, "{} {} d={} diff={}", a, b, d, diff);
+        }
     }
 
     #[test]

@@ -13,7 +13,9 @@ use crate::explain::{
     AlignedPair, CountryNote, Explanation, LegalFormNote, MatchKind, TokenRole, Unmatched, r3,
 };
 use crate::prepare::{NameForm, Token, analyze};
-use crate::score::{Alignment, CONTEXT_SIM, add_context, align};
+use crate::score::{
+    Alignment, CONTEXT_SIM, NO_ID, Scratch, Side, align_in, combine, context_extra, letter_mask,
+};
 use crate::tables::Role;
 
 /// Default alert threshold on [`Hit::score`]. Chosen on the development split of earl's
@@ -96,25 +98,49 @@ pub struct IndexStats {
     pub build_ms: f64,
 }
 
-/// Corpus statistics shared between a screener and its subsets.
+/// Corpus statistics shared between a screener and its subsets: the vocabulary of token forms
+/// (interned to `u32` ids once at build) and their document frequencies.
 #[derive(Debug)]
 struct Corpus {
-    /// Document frequency (number of names containing the form) per token form.
-    df: FxHashMap<Box<str>, u32>,
+    /// Form -> id, for every token form and alternative form of the corpus.
+    vocab: FxHashMap<Box<str>, u32>,
+    /// Document frequency (number of names containing the form as a token form) per id.
+    df: Vec<u32>,
     /// Number of names in the full corpus.
     names: u32,
 }
 
 impl Corpus {
+    /// Interned id of a form, or [`NO_ID`].
+    fn id(&self, form: &str) -> u32 {
+        self.vocab.get(form).copied().unwrap_or(NO_ID)
+    }
+
     /// Rarity in [0.05, 1]: normalised inverse document frequency; unseen forms are rare.
-    fn rarity(&self, form: &str) -> f32 {
-        let df = self.df.get(form).copied().unwrap_or(0);
+    fn rarity(&self, id: u32) -> f32 {
+        let df = self.df.get(usize::try_from(id).unwrap_or(usize::MAX)).copied().unwrap_or(0);
         let n = f64::from(self.names.max(1));
         let r = ((n + 1.0) / (f64::from(df) + 1.0)).ln() / (n + 1.0).ln();
         #[expect(clippy::cast_possible_truncation, reason = "value is in [0, 1]")]
         let r = r.clamp(0.05, 1.0) as f32;
         r
     }
+}
+
+/// Per-token data of an analysed name computed once: interned form ids, letter masks,
+/// weights.
+#[derive(Debug, Clone, Default)]
+struct Keys {
+    ids: Box<[u32]>,
+    masks: Box<[u32]>,
+    weights: Box<[f32]>,
+}
+
+fn keys(form: &NameForm, corpus: &Corpus) -> Keys {
+    let ids: Box<[u32]> = form.tokens.iter().map(|t| corpus.id(&t.form)).collect();
+    let masks = form.tokens.iter().map(|t| letter_mask(&t.form)).collect();
+    let weights = weights(form, &ids, corpus).into_boxed_slice();
+    Keys { ids, masks, weights }
 }
 
 /// An indexed name.
@@ -124,8 +150,38 @@ struct NameRec {
     /// `None` for the main name, else the alias index.
     alias: Option<u32>,
     form: NameForm,
-    weights: Vec<f32>,
+    keys: Keys,
     grams: u16,
+}
+
+impl NameRec {
+    fn side(&self) -> Side<'_> {
+        Side {
+            form: &self.form,
+            w: &self.keys.weights,
+            ids: &self.keys.ids,
+            masks: &self.keys.masks,
+        }
+    }
+}
+
+/// An analysed query with its per-token data.
+struct Prepared {
+    form: NameForm,
+    keys: Keys,
+    /// Per token: the known ids of its form and alternative forms (entry-context look-ups).
+    known: Vec<Vec<u32>>,
+}
+
+impl Prepared {
+    fn side(&self) -> Side<'_> {
+        Side {
+            form: &self.form,
+            w: &self.keys.weights,
+            ids: &self.keys.ids,
+            masks: &self.keys.masks,
+        }
+    }
 }
 
 /// Immutable screening index. `Send + Sync`; build once, share by reference or `Arc`.
@@ -133,11 +189,11 @@ struct NameRec {
 pub struct Screener {
     entries: Vec<Arc<Entry>>,
     names: Vec<NameRec>,
-    token_post: FxHashMap<Box<str>, Vec<u32>>,
+    token_post: FxHashMap<u32, Vec<u32>>,
     gram_post: FxHashMap<u32, Vec<u32>>,
     by_id: FxHashMap<(ListId, String), u32>,
-    /// Per entry: generic and place word forms over all its names.
-    ctx: Vec<FxHashSet<Box<str>>>,
+    /// Per entry: ids of the generic and place word forms over all its names, sorted.
+    ctx: Vec<Box<[u32]>>,
     corpus: Arc<Corpus>,
     build_ms: f64,
 }
@@ -154,12 +210,13 @@ fn role_factor(role: Role, has_distinctive: bool) -> f32 {
     }
 }
 
-fn weights(form: &NameForm, corpus: &Corpus) -> Vec<f32> {
+fn weights(form: &NameForm, ids: &[u32], corpus: &Corpus) -> Vec<f32> {
     let has_distinctive =
         form.tokens.iter().any(|t| matches!(t.role, Role::Distinctive | Role::Number));
     form.tokens
         .iter()
-        .map(|t| {
+        .zip(ids)
+        .map(|(t, id)| {
             let mut f = role_factor(t.role, has_distinctive);
             if t.role == Role::Distinctive && t.form.len() == 1 {
                 f *= 0.4;
@@ -169,7 +226,7 @@ fn weights(form: &NameForm, corpus: &Corpus) -> Vec<f32> {
             if t.paren && matches!(t.role, Role::Distinctive | Role::Number) {
                 f *= 0.35;
             }
-            f * (0.25 + 0.75 * corpus.rarity(&t.form))
+            f * (0.25 + 0.75 * corpus.rarity(*id))
         })
         .collect()
 }
@@ -299,21 +356,36 @@ impl Screener {
                 forms.push((ei, Some(u32::try_from(ai).unwrap_or(u32::MAX)), analyze(&a.name)));
             }
         }
-        let mut df: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut vocab: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut df: Vec<u32> = Vec::new();
+        let mut intern = |form: &str, df: &mut Vec<u32>| -> u32 {
+            if let Some(id) = vocab.get(form) {
+                return *id;
+            }
+            let id = u32::try_from(df.len()).unwrap_or(NO_ID);
+            vocab.insert(form.into(), id);
+            df.push(0);
+            id
+        };
+        let mut seen: Vec<u32> = Vec::new();
         for (_, _, f) in &forms {
-            let mut seen: FxHashSet<&str> = FxHashSet::default();
+            seen.clear();
             for t in &f.tokens {
-                if seen.insert(t.form.as_str()) {
-                    match df.get_mut(t.form.as_str()) {
-                        Some(c) => *c += 1,
-                        None => {
-                            df.insert(t.form.as_str().into(), 1);
-                        }
-                    }
+                seen.push(intern(&t.form, &mut df));
+                for a in &t.alts {
+                    intern(a, &mut df);
+                }
+            }
+            seen.sort_unstable();
+            seen.dedup();
+            for id in &seen {
+                if let Some(c) = df.get_mut(usize::try_from(*id).unwrap_or(usize::MAX)) {
+                    *c += 1;
                 }
             }
         }
-        let corpus = Arc::new(Corpus { df, names: u32::try_from(forms.len()).unwrap_or(u32::MAX) });
+        let corpus =
+            Arc::new(Corpus { vocab, df, names: u32::try_from(forms.len()).unwrap_or(u32::MAX) });
         let mut s = Screener::assemble(entries, forms, corpus);
         s.build_ms = start.elapsed().as_secs_f64() * 1000.0;
         s
@@ -325,46 +397,51 @@ impl Screener {
         corpus: Arc<Corpus>,
     ) -> Screener {
         let mut names = Vec::with_capacity(forms.len());
-        let mut token_post: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+        let mut token_post: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
         let mut gram_post: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        let mut ctx: Vec<FxHashSet<Box<str>>> = vec![FxHashSet::default(); entries.len()];
+        let mut ctx: Vec<Vec<u32>> = vec![Vec::new(); entries.len()];
+        let mut seen: Vec<u32> = Vec::new();
         for (ni, (entry, alias, form)) in forms.into_iter().enumerate() {
             let ni = u32::try_from(ni).unwrap_or(u32::MAX);
-            let mut seen: FxHashSet<&str> = FxHashSet::default();
-            for t in &form.tokens {
+            let keys = keys(&form, &corpus);
+            seen.clear();
+            for (t, id) in form.tokens.iter().zip(keys.ids.iter()) {
                 if t.role == Role::Stop {
                     continue;
                 }
-                for f in std::iter::once(&t.form).chain(t.alts.iter()) {
-                    if seen.insert(f.as_str()) {
-                        match token_post.get_mut(f.as_str()) {
-                            Some(list) => list.push(ni),
-                            None => {
-                                token_post.insert(f.as_str().into(), vec![ni]);
-                            }
-                        }
-                    }
-                }
+                seen.push(*id);
+                seen.extend(t.alts.iter().map(|a| corpus.id(a)));
                 if matches!(t.role, Role::Generic | Role::Place)
                     && let Some(set) = ctx.get_mut(usize::try_from(entry).unwrap_or(usize::MAX))
-                    && !set.contains(t.form.as_str())
                 {
-                    set.insert(t.form.as_str().into());
+                    set.push(*id);
                 }
+            }
+            seen.sort_unstable();
+            seen.dedup();
+            for id in &seen {
+                token_post.entry(*id).or_default().push(ni);
             }
             let grams = trigrams(&gram_key(&form));
             for g in &grams {
                 gram_post.entry(*g).or_default().push(ni);
             }
-            let weights = weights(&form, &corpus);
             names.push(NameRec {
                 entry,
                 alias,
                 form,
-                weights,
+                keys,
                 grams: u16::try_from(grams.len()).unwrap_or(u16::MAX),
             });
         }
+        let ctx = ctx
+            .into_iter()
+            .map(|mut v| {
+                v.sort_unstable();
+                v.dedup();
+                v.into_boxed_slice()
+            })
+            .collect();
         let by_id = entries
             .iter()
             .enumerate()
@@ -410,19 +487,33 @@ impl Screener {
         IndexStats {
             entries: self.entries.len(),
             names: self.names.len(),
-            tokens: self.corpus.df.len(),
+            tokens: self.corpus.vocab.len(),
             postings: self.token_post.values().map(Vec::len).sum::<usize>()
                 + self.gram_post.values().map(Vec::len).sum::<usize>(),
             build_ms: self.build_ms,
         }
     }
 
-    fn query_weights(&self, form: &NameForm) -> Vec<f32> {
-        weights(form, &self.corpus)
+    fn prepare(&self, name: &str) -> Prepared {
+        let form = analyze(name);
+        let keys = keys(&form, &self.corpus);
+        let known = form
+            .tokens
+            .iter()
+            .zip(keys.ids.iter())
+            .map(|(t, id)| {
+                std::iter::once(*id)
+                    .chain(t.alts.iter().map(|a| self.corpus.id(a)))
+                    .filter(|i| *i != NO_ID)
+                    .collect()
+            })
+            .collect();
+        Prepared { form, keys, known }
     }
 
     /// Names worth scoring, best pre-score first.
-    fn candidates(&self, q: &NameForm, qw: &[f32]) -> Vec<u32> {
+    fn candidates(&self, p: &Prepared) -> Vec<u32> {
+        let (q, qw) = (&p.form, &p.keys.weights[..]);
         let total: f32 = qw.iter().sum::<f32>().max(1e-6);
         let cap = (self.names.len() / 20).max(200);
         let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
@@ -430,15 +521,15 @@ impl Screener {
         // thousands of names and would flood the candidate list.
         let has_distinctive =
             q.tokens.iter().any(|t| matches!(t.role, Role::Distinctive | Role::Number));
-        for (t, w) in q.tokens.iter().zip(qw) {
+        for ((t, w), known) in q.tokens.iter().zip(qw).zip(&p.known) {
             if t.role == Role::Stop
                 || has_distinctive && matches!(t.role, Role::Generic | Role::Place)
             {
                 continue;
             }
             let mut seen: FxHashSet<u32> = FxHashSet::default();
-            for f in std::iter::once(&t.form).chain(t.alts.iter()) {
-                if let Some(list) = self.token_post.get(f.as_str())
+            for f in known {
+                if let Some(list) = self.token_post.get(f)
                     && list.len() <= cap
                 {
                     for n in list {
@@ -562,34 +653,59 @@ impl Screener {
         (after, Some(note))
     }
 
-    /// Scores the query form against one indexed name (no country signal).
-    fn score_name(&self, q: &NameForm, qw: &[f32], rec: &NameRec) -> (f64, Alignment) {
-        let mut al = align(q, qw, &rec.form, &rec.weights);
+    /// Scores the query against one indexed name (no country signal): `(score, cov_q,
+    /// cov_l)`. The chosen edges stay in `scratch`; context-credited query tokens are appended
+    /// to `context`.
+    fn score_in(
+        &self,
+        p: &Prepared,
+        rec: &NameRec,
+        scratch: &mut Scratch,
+        context: &mut Vec<u8>,
+    ) -> (f64, f64, f64) {
+        let (q, qw) = (&p.form, &p.keys.weights[..]);
+        let (mut cov_q, cov_l, mut s) = align_in(p.side(), rec.side(), scratch);
         if let Some(set) = self.ctx.get(usize::try_from(rec.entry).unwrap_or(usize::MAX))
             && !set.is_empty()
         {
-            add_context(&mut al, q, qw, &|f: &str| set.contains(f));
+            let has = |i: usize| {
+                p.known.get(i).is_some_and(|ids| ids.iter().any(|id| set.binary_search(id).is_ok()))
+            };
+            let extra = context_extra(&scratch.chosen, q, qw, &has, context);
+            if extra > 0.0 {
+                let total_q: f32 = qw.iter().sum();
+                cov_q = (cov_q + f64::from(extra / total_q)).min(1.0);
+                s = combine(cov_q, cov_l);
+            }
         }
-        let mut s = al.score;
-        if al.cov_q > 0.95 && al.cov_l > 0.95 && q.display() == rec.form.display() {
+        if cov_q > 0.95 && cov_l > 0.95 && q.same_display(&rec.form) {
             s = 1.0;
         } else if is_acronym_only(&rec.form) && q.tokens.len() > 1 {
             // A bare short alias ("TCL", "ZKX") inside a longer query is weak evidence.
             s *= ACRONYM_FACTOR;
         }
         s *= legal_factor(q, &rec.form) * alias_factor(self.alias_kind(rec));
-        (s.clamp(0.0, 1.0), al)
+        (s.clamp(0.0, 1.0), cov_q, cov_l)
+    }
+
+    /// [`Screener::score_in`] with the alignment returned (for explanations).
+    fn score_name(&self, p: &Prepared, rec: &NameRec, scratch: &mut Scratch) -> (f64, Alignment) {
+        let mut context = Vec::new();
+        let (s, cov_q, cov_l) = self.score_in(p, rec, scratch, &mut context);
+        let al = Alignment { edges: scratch.chosen.clone(), cov_q, cov_l, context };
+        (s, al)
     }
 
     /// Screens one name. Hits are sorted by score (best first), at most `q.limit`.
     pub fn screen(&self, q: &Query<'_>) -> Vec<Hit> {
-        let form = analyze(q.name);
-        if form.tokens.is_empty() || q.limit == 0 {
+        let p = self.prepare(q.name);
+        if p.form.tokens.is_empty() || q.limit == 0 {
             return Vec::new();
         }
-        let qw = self.query_weights(&form);
-        let mut best: FxHashMap<u32, Scored> = FxHashMap::default();
-        for n in self.candidates(&form, &qw) {
+        let mut scratch = Scratch::default();
+        let mut context = Vec::new();
+        let mut best: Vec<(u32, Scored)> = Vec::new();
+        for n in self.candidates(&p) {
             let Some(rec) = self.names.get(usize::try_from(n).unwrap_or(usize::MAX)) else {
                 continue;
             };
@@ -599,29 +715,35 @@ impl Screener {
             if !self.passes(q, e) {
                 continue;
             }
-            let (name_score, _) = self.score_name(&form, &qw, rec);
+            context.clear();
+            let (name_score, _, _) = self.score_in(&p, rec, &mut scratch, &mut context);
             let (score, _) = self.country_effect(q, e, name_score);
             if score <= 0.0 {
                 continue;
             }
-            let slot = best.entry(rec.entry).or_insert(Scored { name: n, score, name_score });
-            if score > slot.score {
-                *slot = Scored { name: n, score, name_score };
+            let cand = Scored { name: n, score, name_score };
+            match best.iter_mut().find(|(entry, _)| *entry == rec.entry) {
+                Some((_, slot)) => {
+                    if score > slot.score {
+                        *slot = cand;
+                    }
+                }
+                None => best.push((rec.entry, cand)),
             }
         }
-        let mut ranked: Vec<Scored> = best.into_values().collect();
+        let mut ranked: Vec<Scored> = best.into_iter().map(|(_, s)| s).collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
         ranked.truncate(q.limit);
-        ranked.into_iter().filter_map(|s| self.hit(q, &form, &qw, s)).collect()
+        ranked.into_iter().filter_map(|s| self.hit(q, &p, s, &mut scratch)).collect()
     }
 
-    fn hit(&self, q: &Query<'_>, form: &NameForm, qw: &[f32], s: Scored) -> Option<Hit> {
+    fn hit(&self, q: &Query<'_>, p: &Prepared, s: Scored, scratch: &mut Scratch) -> Option<Hit> {
         let rec = self.names.get(usize::try_from(s.name).ok()?)?;
         let entry = Arc::clone(self.entries.get(usize::try_from(rec.entry).ok()?)?);
-        let (_, al) = self.score_name(form, qw, rec);
+        let (_, al) = self.score_name(p, rec, scratch);
         let (_, country) = self.country_effect(q, &entry, s.name_score);
         let kind = self.alias_kind(rec);
-        let explanation = explain(form, qw, rec, &al, kind, country);
+        let explanation = explain(&p.form, &p.keys.weights, rec, &al, kind, country);
         let score = r3(s.score);
         Some(Hit {
             list: entry.list.clone(),
@@ -638,13 +760,12 @@ impl Screener {
     /// Entries that reach the scorer for this name (candidate generation only, no filters),
     /// as `(list, id)`: for measuring blocking recall separately from scoring.
     pub fn candidate_entries(&self, name: &str) -> Vec<(ListId, String)> {
-        let form = analyze(name);
-        if form.tokens.is_empty() {
+        let p = self.prepare(name);
+        if p.form.tokens.is_empty() {
             return Vec::new();
         }
-        let qw = self.query_weights(&form);
         let mut out: Vec<(ListId, String)> = Vec::new();
-        for n in self.candidates(&form, &qw) {
+        for n in self.candidates(&p) {
             if let Some(e) = self
                 .names
                 .get(usize::try_from(n).unwrap_or(usize::MAX))
@@ -662,15 +783,14 @@ impl Screener {
     /// Pairwise score of a query name against a candidate name, using this screener's corpus
     /// statistics (for evaluation on labelled pairs).
     pub fn score_pair(&self, query: &str, candidate: &str) -> f64 {
-        let q = analyze(query);
+        let q = self.prepare(query);
         let c = analyze(candidate);
-        if q.tokens.is_empty() || c.tokens.is_empty() {
+        if q.form.tokens.is_empty() || c.tokens.is_empty() {
             return 0.0;
         }
-        let qw = self.query_weights(&q);
-        let cw = weights(&c, &self.corpus);
-        let rec = NameRec { entry: u32::MAX, alias: None, form: c, weights: cw, grams: 0 };
-        self.score_name(&q, &qw, &rec).0
+        let keys = keys(&c, &self.corpus);
+        let rec = NameRec { entry: u32::MAX, alias: None, form: c, keys, grams: 0 };
+        self.score_in(&q, &rec, &mut Scratch::default(), &mut Vec::new()).0
     }
 }
 
@@ -752,7 +872,7 @@ fn explain(
         i >= usize::from(start) && i < usize::from(start) + usize::from(len)
     };
     let total_q: f32 = qw.iter().sum::<f32>().max(1e-6);
-    let total_l: f32 = rec.weights.iter().sum::<f32>().max(1e-6);
+    let total_l: f32 = rec.keys.weights.iter().sum::<f32>().max(1e-6);
     let unmatched_query = q
         .tokens
         .iter()
@@ -775,7 +895,7 @@ fn explain(
         .map(|(i, t)| Unmatched {
             token: if t.surface.is_empty() { t.form.clone() } else { t.surface.clone() },
             role: token_role(t.role),
-            weight: r3(f64::from(rec.weights.get(i).copied().unwrap_or(0.0) / total_l)),
+            weight: r3(f64::from(rec.keys.weights.get(i).copied().unwrap_or(0.0) / total_l)),
         })
         .collect();
     let legal_form = (!q.legal.is_empty() || !l.legal.is_empty()).then(|| LegalFormNote {
