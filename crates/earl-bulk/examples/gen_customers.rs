@@ -9,7 +9,8 @@
 //! are true variants of names on the bundled lists (`data/lists`): the name as listed, upper
 //! case, another legal form, punctuation dropped, a typo, or an alias. About 0.01 % of rows
 //! (`--bad`) are malformed: an extra field, an invalid UTF-8 byte, or an unterminated quote.
-//! The same seed gives the same file. `.jsonl` output writes JSON lines instead of CSV (its
+//! The same seed gives the same file. `--truth PATH` writes the planted variants (customer id,
+//! list, entry id, name) for measuring recall. `.jsonl` output writes JSON lines instead of CSV (its
 //! malformed rows are broken JSON or invalid UTF-8).
 
 #[path = "../tests/common/mod.rs"]
@@ -511,11 +512,18 @@ struct Args {
     out: String,
     variants: f64,
     bad: f64,
+    truth: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut a =
-        Args { rows: 100_000, seed: 1, out: "customers.csv".into(), variants: 0.005, bad: 0.0001 };
+    let mut a = Args {
+        rows: 100_000,
+        seed: 1,
+        out: "customers.csv".into(),
+        variants: 0.005,
+        bad: 0.0001,
+        truth: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut val = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -525,6 +533,7 @@ fn parse_args() -> Result<Args, String> {
             "-o" | "--output" => a.out = val()?,
             "--variants" => a.variants = val()?.parse().map_err(|e| format!("--variants: {e}"))?,
             "--bad" => a.bad = val()?.parse().map_err(|e| format!("--bad: {e}"))?,
+            "--truth" => a.truth = Some(val()?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -545,6 +554,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(w, "customer_id,customer_name,country,city,address")?;
     }
     let (mut variants, mut bad) = (0u64, 0u64);
+    let mut truth = match &args.truth {
+        Some(p) => {
+            let mut t = std::io::BufWriter::new(std::fs::File::create(p)?);
+            writeln!(t, "customer_id,list,entry_id,name")?;
+            Some(t)
+        }
+        None => None,
+    };
     for i in 0..args.rows {
         let id = format!("C{:08}", i + 1);
         let (name, country, city, address) = if rng.chance(args.variants) {
@@ -552,12 +569,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let pool = if rng.chance(0.7) { &entity_list } else { &listed };
             let e = rng.pick(pool).copied();
             match e {
-                Some(e) => (
-                    variant(&mut rng, e),
-                    e.country.clone().unwrap_or_default(),
-                    String::new(),
-                    e.addresses.first().cloned().unwrap_or_default(),
-                ),
+                Some(e) => {
+                    let v = variant(&mut rng, e);
+                    if let Some(t) = truth.as_mut() {
+                        writeln!(t, "{id},{},{},{}", e.list, csv_field(&e.id), csv_field(&v))?;
+                    }
+                    (
+                        v,
+                        e.country.clone().unwrap_or_default(),
+                        String::new(),
+                        e.addresses.first().cloned().unwrap_or_default(),
+                    )
+                }
                 None => customer(&mut rng),
             }
         } else {
@@ -616,6 +639,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     w.flush()?;
+    if let Some(t) = truth.as_mut() {
+        t.flush()?;
+    }
     eprintln!(
         "wrote {} rows to {} ({variants} listed-name variants, {bad} malformed)",
         args.rows, args.out

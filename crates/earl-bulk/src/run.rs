@@ -343,6 +343,25 @@ fn create(path: &Path) -> Result<Box<dyn Write>, BulkError> {
     Ok(Box::new(f))
 }
 
+/// Whether two paths name the same file (compared after resolving, when they exist).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Writing a result over the input would destroy it before it is read.
+fn refuse_overwrite(input: &Path, target: &Path, option: &'static str) -> Result<(), BulkError> {
+    if !is_stdio(input) && !is_stdio(target) && same_file(input, target) {
+        return Err(BulkError::Option {
+            option,
+            message: format!("{} is the input file; choose another path", target.display()),
+        });
+    }
+    Ok(())
+}
+
 fn progress_bar(mode: ProgressMode, total: Option<u64>) -> ProgressBar {
     let show = match mode {
         ProgressMode::Never => false,
@@ -426,6 +445,14 @@ fn run_here(setup: RunSetup<'_>, screen: &dyn RowScreen) -> Result<Summary, Bulk
             });
         }
     };
+    refuse_overwrite(input, &opts.output, "output")?;
+    refuse_overwrite(input, &errors_path, "errors")?;
+    if !is_stdio(&opts.output) && same_file(&opts.output, &errors_path) {
+        return Err(BulkError::Option {
+            option: "errors",
+            message: "the errors file must differ from the output file".into(),
+        });
+    }
     let out = create(&opts.output)?;
     let mut results = match format {
         Format::Csv => ResultWriter::csv(BufWriter::with_capacity(1 << 17, out), delimiter),
@@ -541,6 +568,11 @@ fn run_here(setup: RunSetup<'_>, screen: &dyn RowScreen) -> Result<Summary, Bulk
         if last_draw.elapsed() >= Duration::from_millis(200) || eof {
             last_draw = Instant::now();
             let secs = start.elapsed().as_secs_f64().max(1e-9);
+            if size.is_some() {
+                pb.set_position(reader.bytes_read());
+            } else {
+                pb.tick();
+            }
             pb.set_message(format!(
                 "{} rows, {:.0} rows/s, {} alerts, {} errors",
                 summary.rows,
@@ -548,11 +580,6 @@ fn run_here(setup: RunSetup<'_>, screen: &dyn RowScreen) -> Result<Summary, Bulk
                 summary.alerts,
                 summary.errors
             ));
-            if size.is_some() {
-                pb.set_position(reader.bytes_read());
-            } else {
-                pb.tick();
-            }
         }
         if eof {
             break;

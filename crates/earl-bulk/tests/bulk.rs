@@ -274,6 +274,11 @@ fn unusable_input_is_reported_as_such() {
         screen_file(&screener, &small_set(), &c.opts("empty.csv", "o.csv"), None).unwrap_err();
     assert!(err.to_string().ends_with("empty.csv: input is empty"), "{err}");
 
+    // The output must not overwrite the input.
+    let err = screen_file(&screener, &small_set(), &c.opts("in.csv", "in.csv"), None).unwrap_err();
+    assert!(err.to_string().starts_with("invalid option output:"), "{err}");
+    assert_eq!(read(&c.path("in.csv")), "name,country\na,b,c\nd,e,f\n");
+
     c.write("noname.csv", b"foo,bar\n1,2\n");
     let mut o = c.opts("noname.csv", "o.csv");
     o.header = HeaderMode::Present;
