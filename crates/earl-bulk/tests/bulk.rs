@@ -287,6 +287,16 @@ fn unusable_input_is_reported_as_such() {
 }
 
 #[test]
+fn row_errors_without_alerts_exit_three() {
+    let c = Case::new();
+    c.write("in.csv", b"name,country\nMaria Rossi,IT\nJan Novak,CZ,extra\n");
+    let s = run(&small_set(), &c.opts("in.csv", "out.csv"));
+    assert_eq!((s.rows, s.screened, s.errors, s.alerts), (2, 1, 1, 0));
+    assert_eq!(s.outcome(), Outcome::RowErrors);
+    assert_eq!(s.exit_code(), 3);
+}
+
+#[test]
 fn clean_file_exits_zero_and_summary_renders() {
     let c = Case::new();
     c.write("in.csv", b"name,country\nMaria Rossi,IT\nJan Novak,CZ\n");
