@@ -28,8 +28,11 @@ impl RescreenPlan {
     /// full screening) and the removed entries (a subset of an index over `since`, built here
     /// only when something was removed).
     pub fn new(since: &SnapshotSet, current: &SnapshotSet, current_screener: &Screener) -> Self {
-        let diffs = diff_sets(since, current);
-        Self::from_diffs(&diffs, since, current, current_screener)
+        // The old index is built while the diff runs (it is needed when anything was removed,
+        // the usual case after a Federal Register notice), so setup takes the longer of the two.
+        let (diffs, old_screener) =
+            rayon::join(|| diff_sets(since, current), || Screener::new(&since.lists));
+        Self::build(&diffs, since, current, current_screener, Some(&old_screener))
     }
 
     /// As [`RescreenPlan::new`] with diffs already computed by [`earl_lists::diff::diff_sets`].
@@ -38,6 +41,16 @@ impl RescreenPlan {
         since: &SnapshotSet,
         current: &SnapshotSet,
         current_screener: &Screener,
+    ) -> Self {
+        Self::build(diffs, since, current, current_screener, None)
+    }
+
+    fn build(
+        diffs: &[(ListId, ListDiff)],
+        since: &SnapshotSet,
+        current: &SnapshotSet,
+        current_screener: &Screener,
+        old_screener: Option<&Screener>,
     ) -> Self {
         let mut change_of: HashMap<(ListId, String), Change> = HashMap::new();
         let mut removed_ids: HashSet<(ListId, String)> = HashSet::new();
@@ -58,11 +71,12 @@ impl RescreenPlan {
         }
         let touched = current_screener
             .subset(&|l: &ListId, e| change_of.contains_key(&(l.clone(), e.id.clone())));
-        let removed = if removed_ids.is_empty() {
-            Screener::from_entries(Vec::new())
-        } else {
-            Screener::new(&since.lists)
-                .subset(&|l: &ListId, e| removed_ids.contains(&(l.clone(), e.id.clone())))
+        let keep_removed =
+            |l: &ListId, e: &earl_lists::Entry| removed_ids.contains(&(l.clone(), e.id.clone()));
+        let removed = match (removed_ids.is_empty(), old_screener) {
+            (true, _) => Screener::from_entries(Vec::new()),
+            (false, Some(old)) => old.subset(&keep_removed),
+            (false, None) => Screener::new(&since.lists).subset(&keep_removed),
         };
         RescreenPlan { touched, removed, change_of, counts, current: ListStamp::from_set(current) }
     }
