@@ -41,6 +41,13 @@ pub enum Command {
     Chips(ChipsArgs),
     /// Screen a name (or a file of names) against the restricted-party lists.
     Screen(ScreenArgs),
+    /// Screen every row of a customer file (CSV or JSON lines) and write it back with the best
+    /// hit appended. Exit: 0 clean, 1 alerts, 2 unusable input, 3 row errors, 4 alerts and row
+    /// errors.
+    ScreenFile(BulkArgs),
+    /// Re-screen a customer file only against list entries added or changed since an earlier
+    /// snapshot, and report customers whose earlier hit's entry was removed.
+    Rescreen(RescreenArgs),
     /// Show, import, diff or export the restricted-party lists.
     Lists(ListsArgs),
     /// Verify, replay or export the audit log.
@@ -248,4 +255,102 @@ pub enum AuditAction {
         #[arg(long)]
         kind: Option<String>,
     },
+}
+
+/// Options shared by `earl screen-file` and `earl rescreen`.
+#[derive(Debug, Args)]
+pub struct BulkArgs {
+    /// Customer file (`-` for standard input).
+    pub input: PathBuf,
+    /// Result file (`-` for standard output; then `--errors` is required).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Rows that could not be screened, with their line numbers [default: OUTPUT with
+    /// `.errors.csv` / `.errors.jsonl`].
+    #[arg(long, value_name = "FILE")]
+    pub errors: Option<PathBuf>,
+    /// File format [default: from the extension, else sniffed].
+    #[arg(long, value_name = "csv|jsonl")]
+    pub format: Option<String>,
+    /// Whether the CSV file has a header row.
+    #[arg(long, value_enum, default_value_t = HeaderArg::Auto)]
+    pub header: HeaderArg,
+    /// CSV delimiter (one character) [default: `,`, tab for .tsv].
+    #[arg(long, value_name = "C")]
+    pub delimiter: Option<char>,
+    /// Column holding the party name: header name or 1-based number [default: detected,
+    /// else column 1].
+    #[arg(long, value_name = "COL")]
+    pub name_column: Option<String>,
+    /// Column holding the country (ISO code or English name) [default: detected].
+    #[arg(long, value_name = "COL")]
+    pub country_column: Option<String>,
+    /// Column holding the customer id (used by reviewed decisions) [default: detected].
+    #[arg(long, value_name = "COL")]
+    pub id_column: Option<String>,
+    /// Alert threshold on the score.
+    #[arg(long, default_value_t = earl_screen::DEFAULT_ALERT_THRESHOLD)]
+    pub threshold: f64,
+    /// Screening date (YYYY-MM-DD): entries not in force on it do not match [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Screen only against these lists (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub lists: Option<Vec<String>>,
+    /// Analysts' reviewed decisions (CSV or JSONL): false positives are suppressed until the
+    /// list entry changes; reviews are kept in the audit log.
+    #[arg(long, value_name = "FILE")]
+    pub reviews: Option<PathBuf>,
+    /// Audit database for reviews [default: <data dir>/audit.db].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Rows per parallel chunk.
+    #[arg(long, default_value_t = earl_bulk::DEFAULT_CHUNK_ROWS)]
+    pub chunk_rows: usize,
+    /// Distinct (name, country) results reused for repeated rows (0 disables).
+    #[arg(long, default_value_t = earl_bulk::DEFAULT_CACHE_NAMES)]
+    pub cache_names: usize,
+    /// Progress bar on standard error.
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    pub progress: ProgressArg,
+    /// Print the summary as JSON (on standard output, or standard error when the results go
+    /// to standard output).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `earl rescreen`.
+#[derive(Debug, Args)]
+pub struct RescreenArgs {
+    /// The earlier list snapshot: a snapshot directory (from `earl lists export`) or `bundled`.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub since: String,
+    /// File and screening options.
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// CSV header handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HeaderArg {
+    /// Detect a header from known column names.
+    Auto,
+    /// The first row is a header.
+    Yes,
+    /// No header row.
+    No,
+}
+
+/// When to draw the progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressArg {
+    /// Only on a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }

@@ -5,6 +5,7 @@
 
 mod args;
 mod audit;
+mod bulk;
 mod check;
 mod lists;
 mod render;
@@ -45,6 +46,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Classify(a) => check::classify(&global, &a),
         Command::Chips(a) => check::chips(&global, &a),
         Command::Screen(a) => screen::screen(&global, &a),
+        Command::ScreenFile(a) => bulk::screen_file(&global, &a),
+        Command::Rescreen(a) => bulk::rescreen(&global, &a),
         Command::Lists(a) => lists::lists(&global, a),
         Command::Audit(a) => audit::audit(&global, a),
     }

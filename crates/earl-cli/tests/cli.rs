@@ -313,3 +313,118 @@ fn recorded_decisions_verify_and_replay() {
     let out = earl(dir.path()).args(["audit", "--db"]).arg(&db).arg("export").output().unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
 }
+
+#[test]
+fn screen_file_appends_hits_reports_bad_rows_and_sets_the_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("customers.csv");
+    std::fs::write(
+        &input,
+        "customer_id,customer_name,country\n\
+         C1,HUAWEI TECHNOLOGY CO LTD,CN\n\
+         C2,Acme Plumbing Supplies of Ohio,US\n\
+         C3,too,many,fields\n\
+         C4,中科曙光,CN\n",
+    )
+    .unwrap();
+    let output = dir.path().join("out.csv");
+    let out = earl(dir.path())
+        .args(["screen-file", "--progress", "never", "--date", "2025-06-01"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "alerts and a row error: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&output).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    assert_eq!(&headers[0], "customer_id");
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let ids: Vec<&str> = records.iter().map(|r| &r[0]).collect();
+    assert_eq!(ids, ["C1", "C2", "C4"], "input order, bad row left out");
+    assert_eq!(&records[0][col("earl_alert")], "true");
+    assert!(records[0][col("earl_hit_name")].starts_with("Huawei"));
+    assert_eq!(&records[1][col("earl_alert")], "false");
+    assert_eq!(&records[2][col("earl_alert")], "true", "Chinese-character name of Sugon");
+    let errors = std::fs::read_to_string(dir.path().join("out.errors.csv")).unwrap();
+    assert!(errors.contains(",4,") || errors.contains("\n4,"), "line 4 reported: {errors}");
+}
+
+#[test]
+fn rescreen_finds_customers_of_added_and_removed_entries_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old");
+    assert!(
+        earl(dir.path()).args(["lists", "export"]).arg(&old).output().unwrap().status.success()
+    );
+    // The old snapshot lacks Sugon (so today's list "added" it) and has an entry today's list
+    // does not (so it was "removed").
+    let el = old.join("us_bis_entity_list.jsonl");
+    let text = std::fs::read_to_string(&el).unwrap();
+    let mut lines: Vec<String> =
+        text.lines().filter(|l| !l.contains("\"name\":\"Sugon\"")).map(str::to_owned).collect();
+    assert_eq!(lines.len() + 1, text.lines().count(), "exactly one Sugon entry removed");
+    lines.push(
+        serde_json::json!({"id": "EL-TEST-removed", "list": "us_bis_entity_list",
+            "name": "Quartzline Vortex Trading Company", "country": "CN"})
+        .to_string(),
+    );
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&el, body).unwrap();
+    // Re-seal the manifest so the edited snapshot loads.
+    let manifest_path = old.join("manifest.json");
+    let mut manifest: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    for m in &mut manifest {
+        if m["id"] == "us_bis_entity_list" {
+            let bytes = std::fs::read(&el).unwrap();
+            m["sha256"] = sha256_hex(&bytes).into();
+            m["entry_count"] = lines.len().into();
+        }
+    }
+    std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+
+    let input = dir.path().join("customers.csv");
+    std::fs::write(
+        &input,
+        "id,name\nA,Zhongke Shuguang\nB,Quartzline Vortex Trading Co Ltd\nC,Huawei Technologies Co Ltd\nD,Acme Plumbing\n",
+    )
+    .unwrap();
+    let output = dir.path().join("delta.csv");
+    let out = earl(dir.path())
+        .args(["rescreen", "--progress", "never", "--since"])
+        .arg(&old)
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&output).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let change = headers.iter().position(|h| h == "earl_change").unwrap();
+    let rows: Vec<(String, String)> = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[change].to_owned())
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("A".to_owned(), "added".to_owned()), ("B".to_owned(), "removed_entry".to_owned())],
+        "Huawei did not change, so customer C is not re-reported"
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    earl_lists::snapshot::sha256_hex(bytes)
+}
