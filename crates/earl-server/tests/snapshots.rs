@@ -10,19 +10,30 @@ use axum::http::Method;
 use common::{H100_TO_CN, app, app_with};
 use serde_json::{Map, Value, json};
 
-/// Keys and value types; arrays keep the shape of their first element.
+/// Keys and value types down to two levels of objects (deeper content depends on the data:
+/// which list entry or rule matched); arrays keep the shape of their first element.
 fn shape(v: &Value) -> Value {
+    shape_at(v, 0)
+}
+
+fn shape_at(v: &Value, depth: usize) -> Value {
+    const MAX_OBJECT_DEPTH: usize = 2;
     match v {
+        Value::Object(_) if depth >= MAX_OBJECT_DEPTH => json!("object"),
         Value::Null => json!("null"),
         Value::Bool(_) => json!("bool"),
         Value::Number(_) => json!("number"),
         Value::String(_) => json!("string"),
-        Value::Array(items) => Value::Array(items.first().map(shape).into_iter().collect()),
+        Value::Array(items) => {
+            Value::Array(items.first().map(|i| shape_at(i, depth)).into_iter().collect())
+        }
         Value::Object(map) => {
             let mut keys: Vec<_> = map.keys().collect();
             keys.sort();
             Value::Object(
-                keys.into_iter().map(|k| (k.clone(), shape(&map[k]))).collect::<Map<_, _>>(),
+                keys.into_iter()
+                    .map(|k| (k.clone(), shape_at(&map[k], depth + 1)))
+                    .collect::<Map<_, _>>(),
             )
         }
     }
