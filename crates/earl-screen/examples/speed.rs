@@ -2,7 +2,8 @@
 //! realistic workloads, batch throughput with rayon on 1 and 2 threads, and peak resident
 //! memory.
 //!
-//! `cargo run -p earl-screen --example speed --release [-- --n 10000 --only lead_mixed]`
+//! `cargo run -p earl-screen --example speed --release [-- --n 10000 --only lead_mixed
+//! --no-batch]`
 //!
 //! Workloads (tests/common/workload.rs, seeded): `lead_mixed` (1/4 real Entity List names, 3/4
 //! random company-word salads), `cn_variants` (the Chinese variant set), `han` (Chinese
@@ -108,6 +109,7 @@ fn main() {
     }
     let blend = common::workload::blend(&set, n);
     let lead = common::workload::lead_mixed(&set, n, 7);
+    let no_batch = args.iter().any(|a| a == "--no-batch");
     drop(set);
 
     // Warm caches and lazily built tables before timing.
@@ -120,7 +122,9 @@ fn main() {
     }
     latency(&s, "blend", &blend);
 
-    for (label, queries) in [("lead_mixed", &lead), ("blend", &blend)] {
+    let batches: &[(&str, &Vec<String>)] =
+        if no_batch { &[] } else { &[("lead_mixed", &lead), ("blend", &blend)] };
+    for (label, queries) in batches {
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
             let batch: Vec<&String> = (0..n * 2).map(|i| &queries[i % queries.len()]).collect();

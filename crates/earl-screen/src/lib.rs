@@ -14,6 +14,7 @@
 //!
 //! The pipeline and its measured quality and speed are described in `docs/SCREENING.md`.
 
+mod blocking;
 mod explain;
 mod han;
 mod normalize;

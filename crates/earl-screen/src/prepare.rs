@@ -58,11 +58,23 @@ pub(crate) struct NameForm {
 impl NameForm {
     /// Display form: tokens, legal forms in brackets.
     pub(crate) fn display(&self) -> String {
-        let mut parts: Vec<String> = self.tokens.iter().map(|t| t.form.clone()).collect();
-        for l in &self.legal {
-            parts.push(format!("[{}]", l.surface));
+        let mut out = String::with_capacity(64);
+        let parts = self.tokens.len() + self.legal.len();
+        for (k, t) in self.tokens.iter().enumerate() {
+            out.push_str(&t.form);
+            if k + 1 < parts {
+                out.push(' ');
+            }
         }
-        parts.join(" ")
+        for (k, l) in self.legal.iter().enumerate() {
+            out.push('[');
+            out.push_str(&l.surface);
+            out.push(']');
+            if self.tokens.len() + k + 1 < parts {
+                out.push(' ');
+            }
+        }
+        out
     }
 
     /// Whether two names have the same [`NameForm::display`], without building the strings.
@@ -272,7 +284,7 @@ fn canonical_or_distinctive(word: &str) -> (String, Role) {
 }
 
 /// Canonical form and role of a single Latin word via the phrase table.
-fn canonical_single(word: &str) -> (String, Role) {
+pub(crate) fn canonical_single(word: &str) -> (String, Role) {
     let t = tables();
     if let Some(list) = t.phrases.get(word) {
         for (key, phrase) in list {

@@ -333,6 +333,15 @@ fn push_surface(buf: &mut Vec<u8>, t: &Token) {
     }
 }
 
+/// Length of what [`push_surface`] appends.
+fn surface_len(t: &Token) -> usize {
+    if t.origin == Origin::Abbreviation && t.surface.bytes().all(|c| c.is_ascii_alphanumeric()) {
+        t.surface.len()
+    } else {
+        t.form.len()
+    }
+}
+
 fn starts_with_lower(target: &[u8], surface: &str) -> bool {
     let s = surface.as_bytes();
     target.len() >= s.len() && target.iter().zip(s).all(|(t, c)| *t == c.to_ascii_lowercase())
@@ -345,6 +354,21 @@ fn head2(x: &[u8]) -> &[u8] {
 /// Edges where one token on side A equals several consecutive tokens on side B joined.
 fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, scratch: &mut Scratch) {
     let Scratch { edges: out, joined, joined_s, .. } = scratch;
+    let nb = b.len().min(MAX_TOKENS);
+    if nb < 2 {
+        return;
+    }
+    // Shortest join of two neighbours (forms or written surfaces): a target shorter than that
+    // (minus the typo slack) cannot be a merge, which rules out most pairs at once.
+    let min_pair = b
+        .windows(2)
+        .take(nb - 1)
+        .map(|w| match w {
+            [x, y] => (x.form.len() + y.form.len()).min(surface_len(x) + surface_len(y)),
+            _ => usize::MAX,
+        })
+        .min()
+        .unwrap_or(usize::MAX);
     for (i, ta) in a.iter().enumerate().take(MAX_TOKENS) {
         if ta.form.len() < 2 || ta.role == Role::Number {
             continue;
@@ -352,33 +376,44 @@ fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, scratch: &mut Scratch
         let forms = std::iter::once(&ta.form).chain(ta.alts.iter());
         for target in forms {
             let tb = target.as_bytes();
-            for j in 0..b.len().min(MAX_TOKENS) {
+            if tb.len() + 2 < min_pair {
+                continue;
+            }
+            for j in 0..nb - 1 {
                 let Some(first) = b.get(j) else { continue };
-                if first.form.is_empty() || j + 1 >= b.len() {
+                if first.form.is_empty() {
                     continue;
                 }
                 // Cheap gate: the joined text must start like the target.
                 let fb = first.form.as_bytes();
-                let abbreviated = first.origin == Origin::Abbreviation;
-                if !tb.starts_with(fb)
-                    && head2(tb) != head2(fb)
-                    && !(abbreviated && starts_with_lower(tb, &first.surface))
-                {
+                // (`starts_with` implies equal heads unless the form is one letter.)
+                let gate = head2(tb) == head2(fb)
+                    || (fb.len() == 1 && tb.first() == fb.first())
+                    || (first.origin == Origin::Abbreviation
+                        && starts_with_lower(tb, &first.surface));
+                if !gate {
                     continue;
                 }
-                joined.clear();
-                joined.extend_from_slice(fb);
-                joined_s.clear();
-                push_surface(joined_s, first);
+                // Lengths first: the texts are only built when they can match.
+                let (mut lf, mut ls) = (fb.len(), surface_len(first));
                 for len in 2..=4usize {
                     let Some(next) = b.get(j + len - 1) else { break };
                     if j + len > MAX_TOKENS {
                         break;
                     }
-                    joined.extend_from_slice(next.form.as_bytes());
-                    push_surface(joined_s, next);
-                    if joined.len() > tb.len() + 3 && joined_s.len() > tb.len() + 3 {
+                    lf += next.form.len();
+                    ls += surface_len(next);
+                    if lf > tb.len() + 3 && ls > tb.len() + 3 {
                         break;
+                    }
+                    if lf != tb.len() && ls != tb.len() && lf.abs_diff(tb.len()) > 2 {
+                        continue;
+                    }
+                    joined.clear();
+                    joined_s.clear();
+                    for t in b.get(j..j + len).unwrap_or(&[]) {
+                        joined.extend_from_slice(t.form.as_bytes());
+                        push_surface(joined_s, t);
                     }
                     let (sim, edits) = if joined.as_slice() == tb || joined_s.as_slice() == tb {
                         (0.96, 0)

@@ -6,15 +6,17 @@ use std::time::Instant;
 
 use earl_lists::model::{AliasKind, EntityType, Entry, ListId, ListSnapshot};
 use jiff::civil::Date;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use crate::blocking::{ACC, Accumulators, DeletionIndex, MIN_FUZZY_QUERY, Postings};
 use crate::explain::{
     AlignedPair, CountryNote, Explanation, LegalFormNote, MatchKind, TokenRole, Unmatched, r3,
 };
-use crate::prepare::{NameForm, Token, analyze};
+use crate::prepare::{NameForm, Token, analyze, canonical_single};
 use crate::score::{
     Alignment, CONTEXT_SIM, NO_ID, Scratch, Side, align_in, combine, context_extra, letter_mask,
+    typo_sim_masked,
 };
 use crate::tables::Role;
 
@@ -28,6 +30,46 @@ pub const DEFAULT_LIMIT: usize = 10;
 
 /// Candidates scored per query (after the cheap pre-score).
 const MAX_CANDIDATES: usize = 40;
+/// Candidates always aligned (more when the query asks for more hits); the rest of the
+/// [`MAX_CANDIDATES`] only when their pre-score says they could come close to an alert.
+const MIN_ALIGN: usize = 20;
+/// Estimated score (the pre-score on the scorer's scale) from which a candidate beyond
+/// [`MIN_ALIGN`] is still aligned.
+const ALIGN_FLOOR: f32 = 0.5;
+/// Candidates re-ranked with every query word before the cut to [`MAX_CANDIDATES`].
+const RERANK: usize = 120;
+/// Matched query share a name needs to be a candidate.
+const MIN_PRESCORE: f32 = 0.15;
+/// Similarity credited to merged or split words when blocking (as the aligner's merges).
+const MERGE_SIM: f32 = 0.96;
+
+/// One blocking unit of a query: query tokens (`mask`) with their share of the query weight
+/// and the vocabulary forms that can stand for them, with similarities.
+#[derive(Debug)]
+struct Unit {
+    mask: u64,
+    w: f32,
+    /// Distinctive or number words: walked first; generic/place units only as a fallback.
+    selective: bool,
+    ids: Vec<(u32, f32)>,
+    /// A split word: both forms must occur in the name.
+    pair: Option<(u32, u32)>,
+}
+
+/// Ranking key from the matched shares of both sides: `q^3 l^2`, which orders names like the
+/// scorer's `q^0.6 l^0.4` (its fifth power) without calling `powf`.
+fn rank_key(q: f32, l: f32) -> f32 {
+    let (q, l) = (q.clamp(0.0, 1.0), l.clamp(0.01, 1.0));
+    q * q * q * l * l
+}
+
+/// `(form id, query tokens, similarity)` of every unit, sorted by id, for [`Screener::rescore`].
+fn rerank_table(units: &[Unit]) -> Vec<(u32, u64, f32)> {
+    let mut t: Vec<(u32, u64, f32)> =
+        units.iter().flat_map(|u| u.ids.iter().map(move |(id, s)| (*id, u.mask, *s))).collect();
+    t.sort_unstable_by_key(|a| a.0);
+    t
+}
 
 /// A screening request.
 #[derive(Debug, Clone)]
@@ -106,6 +148,12 @@ struct Corpus {
     vocab: FxHashMap<Box<str>, u32>,
     /// Document frequency (number of names containing the form as a token form) per id.
     df: Vec<u32>,
+    /// Form text per id (also the joined keys of names, which have df 0).
+    forms: Vec<Box<str>>,
+    /// Letter mask per id.
+    masks: Vec<u32>,
+    /// Typo neighbourhoods of the token forms.
+    fuzzy: DeletionIndex,
     /// Number of names in the full corpus.
     names: u32,
 }
@@ -114,6 +162,14 @@ impl Corpus {
     /// Interned id of a form, or [`NO_ID`].
     fn id(&self, form: &str) -> u32 {
         self.vocab.get(form).copied().unwrap_or(NO_ID)
+    }
+
+    fn form(&self, id: u32) -> &str {
+        self.forms.get(id as usize).map_or("", |f| f)
+    }
+
+    fn mask(&self, id: u32) -> u32 {
+        self.masks.get(id as usize).copied().unwrap_or(u32::MAX)
     }
 
     /// Rarity in [0.05, 1]: normalised inverse document frequency; unseen forms are rare.
@@ -134,13 +190,32 @@ struct Keys {
     ids: Box<[u32]>,
     masks: Box<[u32]>,
     weights: Box<[f32]>,
+    /// Sum of the weights (at least a tiny positive number).
+    total: f32,
+}
+
+/// Alternative-form ids of a name's tokens, `(token, id)`: for re-ranking candidates.
+type AltIds = Box<[(u8, u32)]>;
+
+fn alt_ids(form: &NameForm, corpus: &Corpus) -> AltIds {
+    let mut v = Vec::new();
+    for (i, t) in form.tokens.iter().enumerate().take(64) {
+        for a in &t.alts {
+            let id = corpus.id(a);
+            if id != NO_ID {
+                v.push((u8::try_from(i).unwrap_or(u8::MAX), id));
+            }
+        }
+    }
+    v.into_boxed_slice()
 }
 
 fn keys(form: &NameForm, corpus: &Corpus) -> Keys {
     let ids: Box<[u32]> = form.tokens.iter().map(|t| corpus.id(&t.form)).collect();
     let masks = form.tokens.iter().map(|t| letter_mask(&t.form)).collect();
     let weights = weights(form, &ids, corpus).into_boxed_slice();
-    Keys { ids, masks, weights }
+    let total = weights.iter().sum::<f32>().max(1e-6);
+    Keys { ids, masks, weights, total }
 }
 
 /// An indexed name.
@@ -151,7 +226,10 @@ struct NameRec {
     alias: Option<u32>,
     form: NameForm,
     keys: Keys,
-    grams: u16,
+    alts: AltIds,
+    /// Id of the name's joined distinctive key ([`joined_key`]), or [`NO_ID`], and the
+    /// weight of the tokens it covers.
+    joined: (u32, f32),
 }
 
 impl NameRec {
@@ -189,8 +267,7 @@ impl Prepared {
 pub struct Screener {
     entries: Vec<Arc<Entry>>,
     names: Vec<NameRec>,
-    token_post: FxHashMap<u32, Vec<u32>>,
-    gram_post: FxHashMap<u32, Vec<u32>>,
+    postings: Postings,
     by_id: FxHashMap<(ListId, String), u32>,
     /// Per entry: ids of the generic and place word forms over all its names, sorted.
     ctx: Vec<Box<[u32]>>,
@@ -231,32 +308,23 @@ fn weights(form: &NameForm, ids: &[u32], corpus: &Corpus) -> Vec<f32> {
         .collect()
 }
 
-/// Text the n-gram blocker works on: distinctive tokens joined (all tokens when a name has
-/// none), so merged/split spellings and typos still share most trigrams.
-fn gram_key(form: &NameForm) -> String {
-    let keep = |t: &&Token| matches!(t.role, Role::Distinctive | Role::Number);
-    let mut s: String = form.tokens.iter().filter(keep).map(|t| t.form.as_str()).collect();
-    if s.is_empty() {
-        s = form.tokens.iter().filter(|t| t.role != Role::Stop).map(|t| t.form.as_str()).collect();
+/// Distinctive (and number) tokens joined, or all non-stop tokens when a name has none: the
+/// same key for `Zhong Ke Shu Guang`, `Zhongke Shuguang` and `ZHONGKESHUGUANG`. `None` for a
+/// single token (its form is already indexed). Returns the key and the tokens it covers.
+fn joined_key(form: &NameForm) -> Option<(String, u64)> {
+    let keyed = |t: &Token| matches!(t.role, Role::Distinctive | Role::Number);
+    let any = form.tokens.iter().any(keyed);
+    let mut key = String::new();
+    let mut mask = 0u64;
+    let mut n = 0;
+    for (i, t) in form.tokens.iter().enumerate().take(64) {
+        if (any && keyed(t)) || (!any && t.role != Role::Stop) {
+            key.push_str(&t.form);
+            mask |= 1u64 << i;
+            n += 1;
+        }
     }
-    s
-}
-
-fn trigrams(key: &str) -> Vec<u32> {
-    let mut padded = Vec::with_capacity(key.len() + 2);
-    padded.push(b'^');
-    padded.extend_from_slice(key.as_bytes());
-    padded.push(b'$');
-    let mut out: Vec<u32> = padded
-        .windows(3)
-        .map(|w| match w {
-            [a, b, c] => (u32::from(*a) << 16) | (u32::from(*b) << 8) | u32::from(*c),
-            _ => 0,
-        })
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+    (n >= 2).then_some((key, mask))
 }
 
 fn alias_label(kind: Option<AliasKind>) -> &'static str {
@@ -317,9 +385,8 @@ fn legal_factor(q: &NameForm, l: &NameForm) -> f64 {
 }
 
 thread_local! {
-    /// Per-thread n-gram hit counters (one slot per indexed name) and the slots touched, so
-    /// a query neither allocates nor clears the whole array.
-    static SCRATCH: std::cell::RefCell<(Vec<u16>, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    /// Alignment buffers of this thread, reused across queries.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Multiplier when a list name is a single short token and the query says more.
@@ -384,8 +451,35 @@ impl Screener {
                 }
             }
         }
-        let corpus =
-            Arc::new(Corpus { vocab, df, names: u32::try_from(forms.len()).unwrap_or(u32::MAX) });
+        let token_ids = df.len();
+        for (_, _, f) in &forms {
+            if let Some((key, _)) = joined_key(f) {
+                intern(&key, &mut df);
+            }
+        }
+        let mut forms_by_id: Vec<Box<str>> = vec![Box::from(""); df.len()];
+        for (f, id) in &vocab {
+            if let Some(slot) = forms_by_id.get_mut(*id as usize) {
+                *slot = f.clone();
+            }
+        }
+        let masks = forms_by_id.iter().map(|f| letter_mask(f)).collect();
+        let fuzzy = DeletionIndex::build(
+            forms_by_id
+                .iter()
+                .enumerate()
+                .take(token_ids)
+                .filter(|(_, f)| f.bytes().all(|c| c.is_ascii_alphanumeric()))
+                .map(|(i, f)| (u32::try_from(i).unwrap_or(NO_ID), &**f)),
+        );
+        let corpus = Arc::new(Corpus {
+            vocab,
+            df,
+            forms: forms_by_id,
+            masks,
+            fuzzy,
+            names: u32::try_from(forms.len()).unwrap_or(u32::MAX),
+        });
         let mut s = Screener::assemble(entries, forms, corpus);
         s.build_ms = start.elapsed().as_secs_f64() * 1000.0;
         s
@@ -397,43 +491,51 @@ impl Screener {
         corpus: Arc<Corpus>,
     ) -> Screener {
         let mut names = Vec::with_capacity(forms.len());
-        let mut token_post: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        let mut gram_post: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let mut triples: Vec<(u32, u32, f32)> = Vec::new();
         let mut ctx: Vec<Vec<u32>> = vec![Vec::new(); entries.len()];
-        let mut seen: Vec<u32> = Vec::new();
+        let mut seen: Vec<(u32, f32)> = Vec::new();
         for (ni, (entry, alias, form)) in forms.into_iter().enumerate() {
             let ni = u32::try_from(ni).unwrap_or(u32::MAX);
             let keys = keys(&form, &corpus);
+            let total: f32 = keys.weights.iter().sum::<f32>().max(1e-6);
             seen.clear();
-            for (t, id) in form.tokens.iter().zip(keys.ids.iter()) {
+            for ((t, id), w) in form.tokens.iter().zip(keys.ids.iter()).zip(keys.weights.iter()) {
                 if t.role == Role::Stop {
                     continue;
                 }
-                seen.push(*id);
-                seen.extend(t.alts.iter().map(|a| corpus.id(a)));
+                let share = w / total;
+                seen.push((*id, share));
+                seen.extend(t.alts.iter().map(|a| (corpus.id(a), share)));
                 if matches!(t.role, Role::Generic | Role::Place)
                     && let Some(set) = ctx.get_mut(usize::try_from(entry).unwrap_or(usize::MAX))
                 {
                     set.push(*id);
                 }
             }
-            seen.sort_unstable();
-            seen.dedup();
-            for id in &seen {
-                token_post.entry(*id).or_default().push(ni);
-            }
-            let grams = trigrams(&gram_key(&form));
-            for g in &grams {
-                gram_post.entry(*g).or_default().push(ni);
-            }
-            names.push(NameRec {
-                entry,
-                alias,
-                form,
-                keys,
-                grams: u16::try_from(grams.len()).unwrap_or(u16::MAX),
-            });
+            let joined = match joined_key(&form) {
+                Some((key, mask)) => {
+                    let id = corpus.id(&key);
+                    let share: f32 = keys
+                        .weights
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| mask & (1u64 << i) != 0)
+                        .map(|(_, w)| w / total)
+                        .sum();
+                    seen.push((id, share));
+                    (id, share * total)
+                }
+                None => (NO_ID, 0.0),
+            };
+            // One posting per form and name, with the largest share.
+            seen.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+            seen.dedup_by_key(|x| x.0);
+            triples
+                .extend(seen.iter().filter(|(id, _)| *id != NO_ID).map(|(id, sh)| (*id, ni, *sh)));
+            let alts = alt_ids(&form, &corpus);
+            names.push(NameRec { entry, alias, form, keys, alts, joined });
         }
+        let postings = Postings::build(corpus.forms.len(), &triples);
         let ctx = ctx
             .into_iter()
             .map(|mut v| {
@@ -447,7 +549,7 @@ impl Screener {
             .enumerate()
             .map(|(i, e)| ((e.list.clone(), e.id.clone()), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
-        Screener { entries, names, token_post, gram_post, by_id, ctx, corpus, build_ms: 0.0 }
+        Screener { entries, names, postings, by_id, ctx, corpus, build_ms: 0.0 }
     }
 
     /// A smaller screener over the entries `keep` accepts, scoring exactly like this one
@@ -488,8 +590,7 @@ impl Screener {
             entries: self.entries.len(),
             names: self.names.len(),
             tokens: self.corpus.vocab.len(),
-            postings: self.token_post.values().map(Vec::len).sum::<usize>()
-                + self.gram_post.values().map(Vec::len).sum::<usize>(),
+            postings: self.postings.len() + self.corpus.fuzzy.len(),
             build_ms: self.build_ms,
         }
     }
@@ -511,77 +612,346 @@ impl Screener {
         Prepared { form, keys, known }
     }
 
-    /// Names worth scoring, best pre-score first.
-    fn candidates(&self, p: &Prepared) -> Vec<u32> {
+    /// Names worth scoring, best pre-score first (see `blocking.rs`).
+    fn candidates(&self, p: &Prepared) -> Vec<(u32, f32)> {
+        let units = self.units(p);
+        ACC.with(|cell| {
+            let Ok(mut acc) = cell.try_borrow_mut() else { return Vec::new() };
+            self.block(p, &units, &mut acc)
+        })
+    }
+
+    /// The query's blocking units (see `blocking.rs`).
+    fn units(&self, p: &Prepared) -> Vec<Unit> {
         let (q, qw) = (&p.form, &p.keys.weights[..]);
         let total: f32 = qw.iter().sum::<f32>().max(1e-6);
-        let cap = (self.names.len() / 20).max(200);
-        let mut acc: FxHashMap<u32, f32> = FxHashMap::default();
-        // Descriptive words only block when the query has nothing better: "Technology" is in
-        // thousands of names and would flood the candidate list.
-        let has_distinctive =
-            q.tokens.iter().any(|t| matches!(t.role, Role::Distinctive | Role::Number));
-        for ((t, w), known) in q.tokens.iter().zip(qw).zip(&p.known) {
-            if t.role == Role::Stop
-                || has_distinctive && matches!(t.role, Role::Generic | Role::Place)
-            {
+        let mut units: Vec<Unit> = Vec::new();
+        let mut fuzzy: Vec<u32> = Vec::new();
+        let mut buf = String::new();
+        for (i, t) in q.tokens.iter().enumerate().take(64) {
+            if t.role == Role::Stop {
                 continue;
             }
-            let mut seen: FxHashSet<u32> = FxHashSet::default();
-            for f in known {
-                if let Some(list) = self.token_post.get(f)
-                    && list.len() <= cap
-                {
-                    for n in list {
-                        if seen.insert(*n) {
-                            *acc.entry(*n).or_insert(0.0) += w / total;
+            let w = qw.get(i).copied().unwrap_or(0.0) / total;
+            let form_id = p.keys.ids.get(i).copied().unwrap_or(NO_ID);
+            let selective = matches!(t.role, Role::Distinctive | Role::Number);
+            let mut ids: Vec<(u32, f32)> = Vec::new();
+            if form_id != NO_ID {
+                ids.push((form_id, 1.0));
+            }
+            for a in p.known.get(i).into_iter().flatten() {
+                if *a != form_id {
+                    ids.push((*a, 0.95));
+                }
+            }
+            if t.role == Role::Distinctive && t.form.len() >= MIN_FUZZY_QUERY {
+                fuzzy.clear();
+                self.corpus.fuzzy.candidates(&t.form, &mut fuzzy);
+                fuzzy.sort_unstable();
+                fuzzy.dedup();
+                let qm = p.keys.masks.get(i).copied().unwrap_or(u32::MAX);
+                for id in &fuzzy {
+                    if *id == form_id {
+                        continue;
+                    }
+                    if let Some((sim, _)) =
+                        typo_sim_masked(&t.form, qm, self.corpus.form(*id), self.corpus.mask(*id))
+                    {
+                        ids.push((*id, sim));
+                    }
+                }
+            }
+            ids.sort_by(|a, b| b.1.total_cmp(&a.1));
+            units.push(Unit { mask: 1u64 << i, w, selective, ids, pair: None });
+            // A word may be two known words run together ("MAKlogistics", "Suntontech"), one
+            // of them mistyped when the word is unknown ("Huawweicloud"); so may the pinyin
+            // of a Chinese word ("jichengdianlu" = "Jicheng Dianlu").
+            let splittable = |f: &str| f.len() >= 3 && f.is_ascii();
+            let mut words: Vec<(&str, bool)> = Vec::new();
+            if t.role == Role::Distinctive && splittable(&t.form) {
+                words.push((&t.form, form_id == NO_ID));
+            }
+            if t.role != Role::Number {
+                words.extend(
+                    t.alts
+                        .iter()
+                        .filter(|a| a.len() >= 4 && splittable(a))
+                        .map(|a| (a.as_str(), false)),
+                );
+            }
+            for (f, typos) in words {
+                for cut in 1..f.len().saturating_sub(1) {
+                    let (Some(l), Some(r)) = (f.get(..cut), f.get(cut..)) else { continue };
+                    if cut == 1 && r.len() < 5 {
+                        continue;
+                    }
+                    let (li, ri) = (self.part_id(l), self.part_id(r));
+                    let pair = match (li, ri) {
+                        (NO_ID, NO_ID) => None,
+                        (NO_ID, r_id) if typos && l.len() >= 5 && r.len() >= 3 => {
+                            self.best_typo(l, &mut fuzzy).map(|(l_id, sim)| (l_id, r_id, sim))
+                        }
+                        (l_id, NO_ID) if typos && r.len() >= 5 && l.len() >= 3 => {
+                            self.best_typo(r, &mut fuzzy).map(|(r_id, sim)| (l_id, r_id, sim))
+                        }
+                        (NO_ID, _) | (_, NO_ID) => None,
+                        (l_id, r_id) => Some((l_id, r_id, 1.0)),
+                    };
+                    if let Some((l_id, r_id, sim)) = pair {
+                        let sim = sim * MERGE_SIM;
+                        units.push(Unit {
+                            mask: 1u64 << i,
+                            w,
+                            selective,
+                            ids: vec![(l_id, sim), (r_id, sim)],
+                            pair: Some((l_id, r_id)),
+                        });
+                    }
+                }
+            }
+        }
+        // Adjacent words run together: `Zhong Ke` = `zhongke`.
+        let n = q.tokens.len().min(64);
+        for start in 0..n {
+            buf.clear();
+            let mut mask = 0u64;
+            let mut w = 0.0;
+            let mut selective = false;
+            for end in start..n.min(start + 4) {
+                let Some(t) = q.tokens.get(end) else { break };
+                if t.role == Role::Stop {
+                    break;
+                }
+                buf.push_str(&t.form);
+                mask |= 1u64 << end;
+                w += qw.get(end).copied().unwrap_or(0.0) / total;
+                selective |= matches!(t.role, Role::Distinctive | Role::Number);
+                if end > start {
+                    let id = self.corpus.id(&buf);
+                    if id != NO_ID {
+                        units.push(Unit {
+                            mask,
+                            w,
+                            selective,
+                            ids: vec![(id, MERGE_SIM)],
+                            pair: None,
+                        });
+                    } else if end == start + 1
+                        && selective
+                        && buf.len() >= MIN_FUZZY_QUERY
+                        && buf.is_ascii()
+                    {
+                        // Two words run together with a typo ("Yu Xin" = "Yixin").
+                        fuzzy.clear();
+                        self.corpus.fuzzy.candidates(&buf, &mut fuzzy);
+                        fuzzy.sort_unstable();
+                        fuzzy.dedup();
+                        let bm = letter_mask(&buf);
+                        let ids: Vec<(u32, f32)> = fuzzy
+                            .iter()
+                            .filter_map(|id| {
+                                typo_sim_masked(
+                                    &buf,
+                                    bm,
+                                    self.corpus.form(*id),
+                                    self.corpus.mask(*id),
+                                )
+                                .map(|(s, _)| (*id, s * MERGE_SIM))
+                            })
+                            .collect();
+                        if !ids.is_empty() {
+                            units.push(Unit { mask, w, selective, ids, pair: None });
                         }
                     }
                 }
             }
         }
-        let qgrams = trigrams(&gram_key(q));
-        // Trigrams shared by many names say little and cost much: skip them.
-        let gram_cap = (self.names.len() / 40).max(300);
-        #[expect(clippy::cast_precision_loss, reason = "small counts")]
-        let qn = qgrams.len() as f32;
-        SCRATCH.with(|cell| {
-            let mut scratch = cell.borrow_mut();
-            let (counts, touched) = &mut *scratch;
-            if counts.len() < self.names.len() {
-                counts.resize(self.names.len(), 0);
+        if let Some((key, mask)) = joined_key(q) {
+            let id = self.corpus.id(&key);
+            if id != NO_ID {
+                let w = (0..n)
+                    .filter(|i| mask & (1u64 << i) != 0)
+                    .map(|i| qw.get(i).copied().unwrap_or(0.0) / total)
+                    .sum();
+                units.push(Unit {
+                    mask,
+                    w,
+                    selective: true,
+                    ids: vec![(id, MERGE_SIM)],
+                    pair: None,
+                });
             }
-            for g in &qgrams {
-                if let Some(list) = self.gram_post.get(g)
-                    && list.len() <= gram_cap
-                {
-                    for n in list {
-                        if let Some(c) = counts.get_mut(usize::try_from(*n).unwrap_or(usize::MAX)) {
-                            if *c == 0 {
-                                touched.push(*n);
-                            }
-                            *c = c.saturating_add(1);
-                        }
+        }
+        units
+    }
+
+    /// Id of a piece of a split word, as written or as its canonical form (`tech`).
+    fn part_id(&self, part: &str) -> u32 {
+        match self.corpus.id(part) {
+            NO_ID => self.corpus.id(&canonical_single(part).0),
+            id => id,
+        }
+    }
+
+    /// The vocabulary word closest to `word` within the typo budget.
+    fn best_typo(&self, word: &str, buf: &mut Vec<u32>) -> Option<(u32, f32)> {
+        buf.clear();
+        self.corpus.fuzzy.candidates(word, buf);
+        let m = letter_mask(word);
+        buf.iter()
+            .filter_map(|id| {
+                typo_sim_masked(word, m, self.corpus.form(*id), self.corpus.mask(*id))
+                    .map(|(s, _)| (*id, s))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+    }
+
+    fn block(&self, p: &Prepared, units: &[Unit], acc: &mut Accumulators) -> Vec<(u32, f32)> {
+        acc.begin(self.names.len());
+        let cap = (self.names.len() / 20).max(200);
+        let wide_cap = (self.names.len() / 8).max(500);
+        let walk = |acc: &mut Accumulators, u: &Unit, cap: usize, skip_below: usize| {
+            let stamp = acc.unit();
+            if let Some((a, b)) = u.pair {
+                // Both halves of a split word: only names containing both.
+                let ((na, sa), (nb, sb)) = (self.postings.get(a), self.postings.get(b));
+                let ((sn, ss), (ln, ls)) =
+                    if na.len() <= nb.len() { ((na, sa), (nb, sb)) } else { ((nb, sb), (na, sa)) };
+                if sn.len() > cap || sn.len() <= skip_below {
+                    return;
+                }
+                // Names containing both halves: look the shorter list up in the longer one.
+                for (n, sh) in sn.iter().zip(ss) {
+                    if let Ok(k) = ln.binary_search(n) {
+                        let l = sh + ls.get(k).copied().unwrap_or(0.0);
+                        let sim = u.ids.first().map_or(MERGE_SIM, |x| x.1);
+                        acc.credit(*n, stamp, u.w * sim, l * sim);
                     }
                 }
+                return;
             }
-            for n in touched.drain(..) {
-                let Some(c) = counts.get_mut(usize::try_from(n).unwrap_or(usize::MAX)) else {
+            for (id, sim) in &u.ids {
+                let (names, shares) = self.postings.get(*id);
+                if names.len() > cap || names.len() <= skip_below {
                     continue;
-                };
-                let h = std::mem::take(c);
-                let ng =
-                    self.names.get(usize::try_from(n).unwrap_or(usize::MAX)).map_or(0, |r| r.grams);
-                let dice = 2.0 * f32::from(h) / (qn + f32::from(ng)).max(1.0);
-                if dice >= 0.3 {
-                    *acc.entry(n).or_insert(0.0) += dice;
+                }
+                for (n, sh) in names.iter().zip(shares) {
+                    acc.credit(*n, stamp, u.w * sim, sh * sim);
                 }
             }
-        });
-        let mut ranked: Vec<(u32, f32)> = acc.into_iter().filter(|(_, s)| *s >= 0.15).collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        };
+        for u in units.iter().filter(|u| u.selective) {
+            walk(acc, u, cap, 0);
+        }
+        // Descriptive words only block when the distinctive ones found few names:
+        // "Technology" is in thousands of names and would flood the candidates.
+        if acc.touched.len() < MAX_CANDIDATES {
+            for u in units.iter().filter(|u| !u.selective) {
+                walk(acc, u, cap, 0);
+            }
+        }
+        // Still few: walk the common words too, if together they can reach the floor.
+        if acc.touched.len() < MAX_CANDIDATES {
+            let common: f32 = units
+                .iter()
+                .filter(|u| u.ids.iter().any(|(id, _)| self.postings.get(*id).0.len() > cap))
+                .map(|u| u.w)
+                .sum();
+            if common >= MIN_PRESCORE {
+                for u in units {
+                    walk(acc, u, wide_cap, cap);
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = acc
+            .touched
+            .iter()
+            .filter_map(|n| {
+                let s = acc.slot(*n);
+                (s.acc_q >= MIN_PRESCORE).then(|| (*n, rank_key(s.acc_q, s.acc_l)))
+            })
+            .collect();
+        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if ranked.len() > MIN_ALIGN {
+            if ranked.len() > RERANK {
+                ranked.select_nth_unstable_by(RERANK, order);
+                ranked.truncate(RERANK);
+            }
+            let table = rerank_table(units);
+            for (n, s) in &mut ranked {
+                if let Some(rec) = self.names.get(*n as usize) {
+                    *s = self.rescore(p, rec, &table);
+                }
+            }
+            if ranked.len() > MAX_CANDIDATES {
+                ranked.select_nth_unstable_by(MAX_CANDIDATES, order);
+                ranked.truncate(MAX_CANDIDATES);
+            }
+        }
+        ranked.sort_unstable_by(order);
         ranked.truncate(MAX_CANDIDATES);
-        ranked.into_iter().map(|(n, _)| n).collect()
+        ranked
+    }
+
+    /// The candidates worth aligning for a query asking for `limit` hits: the first
+    /// [`MIN_ALIGN`] (or `limit + 10`), then those whose pre-score reaches [`ALIGN_FLOOR`].
+    fn to_align(ranked: Vec<(u32, f32)>, limit: usize) -> impl Iterator<Item = u32> {
+        let want = MIN_ALIGN.max(limit.saturating_add(10));
+        let floor = ALIGN_FLOOR.powi(5);
+        ranked
+            .into_iter()
+            .enumerate()
+            .take_while(move |(k, (_, key))| *k < want || *key >= floor)
+            .map(|(_, (n, _))| n)
+    }
+
+    /// Re-ranking score of a candidate name: coverage of both sides through every unit's
+    /// forms (generic words included), as a [`rank_key`].
+    fn rescore(&self, p: &Prepared, rec: &NameRec, table: &[(u32, u64, f32)]) -> f32 {
+        let mut best_q = [0f32; 64];
+        let mut matched_l = 0.0f32;
+        // Calls `f(query mask, sim)` for every unit form equal to `id`.
+        let lookup = |id: u32, f: &mut dyn FnMut(u64, f32)| {
+            let start = table.partition_point(|x| x.0 < id);
+            for (_, mask, sim) in table.get(start..).unwrap_or(&[]).iter().take_while(|x| x.0 == id)
+            {
+                f(*mask, *sim);
+            }
+        };
+        let credit_q = |mask: u64, sim: f32, best_q: &mut [f32; 64]| {
+            let mut m = mask;
+            while m != 0 {
+                if let Some(b) = best_q.get_mut(m.trailing_zeros() as usize) {
+                    *b = b.max(sim);
+                }
+                m &= m - 1;
+            }
+        };
+        for (j, (id, w)) in rec.keys.ids.iter().zip(rec.keys.weights.iter()).enumerate() {
+            let mut best = 0.0f32;
+            lookup(*id, &mut |mask, sim| {
+                best = best.max(sim);
+                credit_q(mask, sim, &mut best_q);
+            });
+            for (_, alt) in rec.alts.iter().filter(|(t, _)| usize::from(*t) == j) {
+                lookup(*alt, &mut |mask, sim| {
+                    best = best.max(sim);
+                    credit_q(mask, sim, &mut best_q);
+                });
+            }
+            matched_l += w * best;
+        }
+        let (jid, covered) = rec.joined;
+        if jid != NO_ID {
+            lookup(jid, &mut |mask, sim| {
+                credit_q(mask, sim, &mut best_q);
+                // The key covers the name's distinctive tokens: count them as matched.
+                matched_l += covered * sim;
+            });
+        }
+        let matched_l = matched_l.min(rec.keys.total);
+        let matched_q: f32 = p.keys.weights.iter().zip(best_q.iter()).map(|(w, b)| w * b).sum();
+        rank_key(matched_q / p.keys.total, matched_l / rec.keys.total)
     }
 
     fn passes(&self, q: &Query<'_>, e: &Entry) -> bool {
@@ -702,10 +1072,16 @@ impl Screener {
         if p.form.tokens.is_empty() || q.limit == 0 {
             return Vec::new();
         }
-        let mut scratch = Scratch::default();
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.screen_prepared(q, &p, &mut scratch),
+            Err(_) => self.screen_prepared(q, &p, &mut Scratch::default()),
+        })
+    }
+
+    fn screen_prepared(&self, q: &Query<'_>, p: &Prepared, scratch: &mut Scratch) -> Vec<Hit> {
         let mut context = Vec::new();
         let mut best: Vec<(u32, Scored)> = Vec::new();
-        for n in self.candidates(&p) {
+        for n in Self::to_align(self.candidates(p), q.limit) {
             let Some(rec) = self.names.get(usize::try_from(n).unwrap_or(usize::MAX)) else {
                 continue;
             };
@@ -716,7 +1092,7 @@ impl Screener {
                 continue;
             }
             context.clear();
-            let (name_score, _, _) = self.score_in(&p, rec, &mut scratch, &mut context);
+            let (name_score, _, _) = self.score_in(p, rec, scratch, &mut context);
             let (score, _) = self.country_effect(q, e, name_score);
             if score <= 0.0 {
                 continue;
@@ -734,16 +1110,24 @@ impl Screener {
         let mut ranked: Vec<Scored> = best.into_iter().map(|(_, s)| s).collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
         ranked.truncate(q.limit);
-        ranked.into_iter().filter_map(|s| self.hit(q, &p, s, &mut scratch)).collect()
+        let display = if ranked.is_empty() { String::new() } else { p.form.display() };
+        ranked.into_iter().filter_map(|s| self.hit(q, p, &display, s, scratch)).collect()
     }
 
-    fn hit(&self, q: &Query<'_>, p: &Prepared, s: Scored, scratch: &mut Scratch) -> Option<Hit> {
+    fn hit(
+        &self,
+        q: &Query<'_>,
+        p: &Prepared,
+        display: &str,
+        s: Scored,
+        scratch: &mut Scratch,
+    ) -> Option<Hit> {
         let rec = self.names.get(usize::try_from(s.name).ok()?)?;
         let entry = Arc::clone(self.entries.get(usize::try_from(rec.entry).ok()?)?);
         let (_, al) = self.score_name(p, rec, scratch);
         let (_, country) = self.country_effect(q, &entry, s.name_score);
         let kind = self.alias_kind(rec);
-        let explanation = explain(&p.form, &p.keys.weights, rec, &al, kind, country);
+        let explanation = explain(&p.form, display, &p.keys.weights, rec, &al, kind, country);
         let score = r3(s.score);
         Some(Hit {
             list: entry.list.clone(),
@@ -765,7 +1149,7 @@ impl Screener {
             return Vec::new();
         }
         let mut out: Vec<(ListId, String)> = Vec::new();
-        for n in self.candidates(&p) {
+        for n in Self::to_align(self.candidates(&p), DEFAULT_LIMIT) {
             if let Some(e) = self
                 .names
                 .get(usize::try_from(n).unwrap_or(usize::MAX))
@@ -789,22 +1173,50 @@ impl Screener {
             return 0.0;
         }
         let keys = keys(&c, &self.corpus);
-        let rec = NameRec { entry: u32::MAX, alias: None, form: c, keys, grams: 0 };
+        let rec = NameRec {
+            entry: u32::MAX,
+            alias: None,
+            form: c,
+            keys,
+            alts: Box::new([]),
+            joined: (NO_ID, 0.0),
+        };
         self.score_in(&q, &rec, &mut Scratch::default(), &mut Vec::new()).0
     }
 }
 
+/// The written text and the forms of query or list tokens `start..start + len`, each joined
+/// with spaces (tokens without written text, the second word of a translation, are skipped in
+/// the first).
 fn joined_surface(tokens: &[Token], start: u8, len: u8) -> (String, String) {
     let s = usize::from(start);
     let slice = tokens.get(s..s + usize::from(len)).unwrap_or(&[]);
-    let surf: Vec<&str> =
-        slice.iter().map(|t| t.surface.as_str()).filter(|x| !x.is_empty()).collect();
-    let forms: Vec<&str> = slice.iter().map(|t| t.form.as_str()).collect();
-    (surf.join(" "), forms.join(" "))
+    let (mut surf, mut forms) = (String::new(), String::new());
+    let mut written = 0;
+    for (k, t) in slice.iter().enumerate() {
+        if !t.surface.is_empty() {
+            if written > 0 {
+                surf.push(' ');
+            }
+            surf.push_str(&t.surface);
+            written += 1;
+        }
+        if k > 0 {
+            forms.push(' ');
+        }
+        forms.push_str(&t.form);
+    }
+    (surf, forms)
+}
+
+/// `a.to_lowercase() == b` without allocating.
+fn lower_eq(a: &str, b: &str) -> bool {
+    a.chars().flat_map(char::to_lowercase).eq(b.chars())
 }
 
 fn explain(
     q: &NameForm,
+    q_display: &str,
     qw: &[f32],
     rec: &NameRec,
     al: &Alignment,
@@ -836,7 +1248,7 @@ fn explain(
                 qw.get(s..s + usize::from(e.q_len)).map_or(0.0, |x| x.iter().sum::<f32>())
             })
             .unwrap_or(0.0);
-        let forms = if qs.to_lowercase() == qf && ls.to_lowercase() == lf && qf == lf {
+        let forms = if qf == lf && lower_eq(&qs, &qf) && lower_eq(&ls, &lf) {
             None
         } else {
             Some(format!("{qf} = {lf}"))
@@ -905,7 +1317,7 @@ fn explain(
     });
     Explanation {
         matched_via: alias_label(kind),
-        query_normalized: q.display(),
+        query_normalized: q_display.to_owned(),
         list_normalized: l.display(),
         aligned,
         unmatched_query,

@@ -108,16 +108,16 @@ pub fn han_names(set: &SnapshotSet, n: usize, seed: u64) -> Vec<String> {
             } else {
                 let mut s = String::new();
                 if rng.below(2) == 0 {
-                    s.push_str(*rng.pick(HAN_PLACE));
+                    s.push_str(rng.pick::<&str>(HAN_PLACE));
                     if rng.below(2) == 0 {
                         s.push('市');
                     }
                 }
                 for _ in 0..2 + rng.below(2) {
-                    s.push_str(*rng.pick(HAN_DISTINCT));
+                    s.push_str(rng.pick::<&str>(HAN_DISTINCT));
                 }
-                s.push_str(*rng.pick(HAN_GENERIC));
-                s.push_str(*rng.pick(HAN_LEGAL));
+                s.push_str(rng.pick::<&str>(HAN_GENERIC));
+                s.push_str(rng.pick::<&str>(HAN_LEGAL));
                 s
             }
         })
