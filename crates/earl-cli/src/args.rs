@@ -52,6 +52,10 @@ pub enum Command {
     Lists(ListsArgs),
     /// Verify, replay or export the audit log.
     Audit(AuditArgs),
+    /// Run the HTTP API and the analyst web page.
+    Serve(ServeArgs),
+    /// Create, list or revoke API tokens.
+    Token(TokenArgs),
 }
 
 /// `earl check`.
@@ -353,4 +357,60 @@ pub enum ProgressArg {
     Always,
     /// Never.
     Never,
+}
+
+/// `earl serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback unless told otherwise).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub addr: std::net::SocketAddr,
+    /// Audit database, which also holds the API tokens [default: <data dir>/audit.db].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Serve without API tokens (only allowed on a loopback address).
+    #[arg(long)]
+    pub no_auth: bool,
+    /// Largest JSON request body, in bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub body_limit: Option<usize>,
+    /// Largest batch-screening request body, in bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub batch_limit: Option<usize>,
+    /// Request timeout, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+}
+
+/// `earl token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Audit database holding the tokens [default: <data dir>/audit.db].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub action: TokenAction,
+}
+
+/// `earl token ...` actions.
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create a token; its secret is printed once and stored only as a salted hash.
+    Create {
+        /// `read` (screen, classify, chips, lists, decisions) or `write` (also check, which
+        /// records determinations).
+        #[arg(long, value_name = "read|write")]
+        scope: String,
+        /// Unique name, recorded as the caller in the audit log [default: generated].
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id or name.
+    Revoke {
+        /// Token id or name.
+        token: String,
+    },
 }

@@ -10,6 +10,7 @@ mod check;
 mod lists;
 mod render;
 mod screen;
+mod serve;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -50,5 +51,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rescreen(a) => bulk::rescreen(&global, &a),
         Command::Lists(a) => lists::lists(&global, a),
         Command::Audit(a) => audit::audit(&global, a),
+        Command::Serve(a) => serve::serve(&global, &a),
+        Command::Token(a) => serve::token(&global, a),
     }
 }

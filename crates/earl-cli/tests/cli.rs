@@ -428,3 +428,63 @@ fn rescreen_finds_customers_of_added_and_removed_entries_only() {
 fn sha256_hex(bytes: &[u8]) -> String {
     earl_lists::snapshot::sha256_hex(bytes)
 }
+
+fn http_get(port: u16, path: &str, token: Option<&str>) -> Option<(u16, String)> {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Connection: close\r\n\r\n").ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    let status = buf.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, buf))
+}
+
+#[test]
+fn serve_requires_a_token_and_answers_with_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let out = earl(dir.path())
+        .args(["token", "create", "--scope", "read", "--name", "ci-reader", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("earl_"));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("earl"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--db"])
+        .arg(&db)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ready = false;
+    for _ in 0..300 {
+        if http_get(port, "/healthz", None).is_some_and(|(s, _)| s == 200) {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let unauth = http_get(port, "/v1/screen?name=Huawei", None);
+    let auth = http_get(port, "/v1/screen?name=Huawei%20Technologies%20Co%20Ltd", Some(&token));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(ready, "server did not come up");
+    assert_eq!(unauth.unwrap().0, 401);
+    let (status, body) = auth.unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Huawei Technologies"), "{body}");
+    // The screening was recorded under the token's name.
+    let out = earl(dir.path())
+        .args(["audit", "--db"])
+        .arg(&db)
+        .args(["log", "--kind", "screen"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains("token:ci-reader"));
+}
