@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow};
 use earl_engine::Engine;
-use earl_store::{AuditStore, ListFilter, ListRef, NewRecord, SqliteStore, StoredRecord};
+use earl_store::{AuditStore, ListFilter, SqliteStore, StoredRecord};
 
 use crate::args::{AuditAction, AuditArgs, Global};
 
@@ -34,35 +34,18 @@ pub fn cli_caller() -> String {
     format!("cli:{}", if user.is_empty() { "unknown" } else { &user })
 }
 
-/// Append a decision to the audit log with the engine's data versions.
+/// Append a decision to the audit log with the engine's data versions, in the same record
+/// shape the API writes (so `earl audit replay` treats both alike).
 pub fn record(
     engine: &Engine,
     store: &dyn AuditStore,
-    kind: &str,
-    input: serde_json::Value,
-    output: serde_json::Value,
+    decided: &earl_server::audit::Decided,
 ) -> anyhow::Result<StoredRecord> {
     // Keep the lists in use so the decision can be replayed after they change.
     engine.archive_in_use().context("archiving the list snapshots in use")?;
-    let versions = engine.data_versions();
-    let rec = NewRecord {
-        kind: kind.to_owned(),
-        caller: cli_caller(),
-        input,
-        output,
-        rules_version: versions.rules_version.clone(),
-        lists: versions
-            .lists
-            .iter()
-            .map(|l| ListRef {
-                list: l.list.to_string(),
-                as_of: l.as_of.to_string(),
-                sha256: l.sha256.clone(),
-            })
-            .collect(),
-        engine_version: env!("CARGO_PKG_VERSION").to_owned(),
-    };
-    store.append(rec).context("writing the audit log")
+    let provenance = earl_server::audit::provenance(engine);
+    earl_server::audit::record(store, &provenance, &cli_caller(), decided)
+        .context("writing the audit log")
 }
 
 pub fn audit(global: &Global, args: AuditArgs) -> anyhow::Result<ExitCode> {
@@ -84,24 +67,12 @@ pub fn audit(global: &Global, args: AuditArgs) -> anyhow::Result<ExitCode> {
         }
         AuditAction::Replay { id, json } => {
             let rec = store.get(&id)?.ok_or_else(|| anyhow!("no audit record with id `{id}`"))?;
-            let report = earl_engine::replay::replay(
-                &earl_engine::DataDir::resolve(global.data_dir.as_deref()),
-                &earl_engine::replay::Recorded {
-                    kind: rec.kind.clone(),
-                    input: rec.input.clone(),
-                    output: rec.output.clone(),
-                    rules_version: rec.rules_version.clone(),
-                    lists: rec.lists.iter().map(|l| (l.list.clone(), l.sha256.clone())).collect(),
-                },
-            )?;
+            let data_dir = earl_engine::DataDir::resolve(global.data_dir.as_deref());
+            let report = earl_server::audit::replay_record(&data_dir, &rec)?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
             } else {
-                writeln!(
-                    out,
-                    "Record {} ({}, {}, by {})",
-                    rec.id, rec.kind, rec.created_at, rec.caller
-                )?;
+                writeln!(out, "Recorded {} by {}", rec.created_at, rec.caller)?;
                 write!(out, "{}", report.to_text())?;
             }
             Ok(if report.identical { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -56,7 +56,14 @@ pub fn check(global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if args.record {
         let store = open_store(global, args.db.as_deref())?;
         let input: serde_json::Value = serde_json::from_str(&text)?;
-        let rec = record(&engine, &*store, "check", input, json)?;
+        let decided = earl_server::audit::Decided {
+            kind: "check",
+            input,
+            output: json,
+            response: None,
+            screened: (0, 0),
+        };
+        let rec = record(&engine, &*store, &decided)?;
         if !args.json {
             writeln!(out, "\nRecorded in the audit log as {}.", rec.id)?;
         }

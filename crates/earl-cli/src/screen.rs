@@ -24,7 +24,9 @@ fn request(args: &ScreenArgs, name: &str) -> ScreenRequest {
     ScreenRequest {
         name: name.to_owned(),
         country: args.country.clone(),
-        date: args.date.clone(),
+        // Screen as of today unless told otherwise, so the answer (and its audit record) names
+        // the date whose list entries it used.
+        date: Some(args.date.clone().unwrap_or_else(earl_server::audit::today)),
         limit: Some(args.limit),
         lists: args.lists.clone(),
     }
@@ -39,15 +41,26 @@ fn screen_one(
     let req = request(args, name);
     let resp = engine.screen(&req).map_err(|e| anyhow!("{e}"))?;
     let mut out = std::io::stdout().lock();
-    let json = serde_json::to_value(&resp)?;
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&resp)?)?;
     } else {
         write!(out, "{}", render_hits(engine, &req, &resp))?;
     }
     if args.record {
+        if args.lists.is_some() {
+            return Err(anyhow!("--record screens against all lists; drop --lists"));
+        }
         let store = open_store(global, args.db.as_deref())?;
-        let rec = record(engine, &*store, "screen", serde_json::to_value(&req)?, json)?;
+        let query = earl_server::audit::ScreenQuery {
+            name: req.name.clone(),
+            country: req.country.clone(),
+            date: req.date.clone(),
+            limit: u32::try_from(args.limit).ok(),
+        };
+        let decided =
+            earl_server::audit::decide(engine, &earl_server::audit::Decision::Screen(query))
+                .map_err(|e| anyhow!("{e}"))?;
+        let rec = record(engine, &*store, &decided)?;
         if !args.json {
             writeln!(out, "Recorded in the audit log as {}.", rec.id)?;
         }
@@ -156,9 +169,14 @@ fn screen_batch(global: &Global, engine: &Engine, args: &ScreenArgs) -> anyhow::
     eprintln!("screened {queries} names: {alerts} with alerts, {errors} unusable lines");
     if args.record {
         let store = open_store(global, args.db.as_deref())?;
-        let input = serde_json::json!({"file": path.display().to_string()});
-        let output = serde_json::json!({"queries": queries, "alerts": alerts, "errors": errors});
-        record(engine, &*store, "screen_batch", input, output)?;
+        let decided = earl_server::audit::Decided {
+            kind: "screen_batch",
+            input: serde_json::json!({"file": path.display().to_string(), "lines": line_no}),
+            output: serde_json::json!({"queries": queries, "alerts": alerts, "errors": errors}),
+            response: None,
+            screened: (queries as u64, alerts as u64),
+        };
+        record(engine, &*store, &decided)?;
     }
     Ok(if errors > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }

@@ -1,31 +1,14 @@
-//! Replaying a recorded decision: recompute it with the list snapshots it used (found by
-//! content hash in the bundled data, the user's imports or the archive) and show every
-//! difference from the recorded answer.
-
-use std::fmt::Write as _;
+//! Support for replaying recorded decisions: finding the list snapshots a decision used (by
+//! content hash, in the bundled data, the user's imports or the archive) and comparing a
+//! recomputed answer with the recorded one. `earl_server::audit::replay_record` uses both.
 
 use earl_lists::{ListId, ListSnapshot, SnapshotSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{DataDir, Engine, EngineError, ScreenRequest, data};
+use crate::{DataDir, EngineError, data};
 
-/// What the audit log holds about a decision.
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    /// `check`, `screen`, ...
-    pub kind: String,
-    /// The request.
-    pub input: Value,
-    /// The answer given at the time.
-    pub output: Value,
-    /// Rule-data version used.
-    pub rules_version: String,
-    /// Lists used: (list id, sha256).
-    pub lists: Vec<(String, String)>,
-}
-
-/// Where a list snapshot of the record was found.
+/// Where a list snapshot of a recorded decision was found.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListFound {
     /// List id.
@@ -36,7 +19,7 @@ pub struct ListFound {
     pub found: &'static str,
 }
 
-/// One differing value.
+/// One differing value between a recorded and a recomputed answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct Difference {
     /// JSON path, e.g. `reasons[2].explanation`.
@@ -47,76 +30,19 @@ pub struct Difference {
     pub replayed: Value,
 }
 
-/// Outcome of a replay.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReplayReport {
-    /// Kind of decision.
-    pub kind: String,
-    /// The recomputed answer equals the recorded one.
-    pub identical: bool,
-    /// Every recorded list snapshot was found and the rule data version is the same, so the
-    /// replay used exactly the data of the original decision.
-    pub faithful: bool,
-    /// Rule-data version recorded.
-    pub rules_version_recorded: String,
-    /// Rule-data version of this binary.
-    pub rules_version_now: String,
-    /// Where each list came from.
-    pub lists: Vec<ListFound>,
-    /// Differences between recorded and recomputed answers.
-    pub differences: Vec<Difference>,
-}
-
-impl ReplayReport {
-    /// Human-readable report.
-    pub fn to_text(&self) -> String {
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "Replay of a `{}` decision: {}",
-            self.kind,
-            if self.identical { "IDENTICAL to the recorded answer" } else { "DIFFERENT" }
-        );
-        let _ = writeln!(
-            s,
-            "rules: recorded {} / now {}{}",
-            self.rules_version_recorded,
-            self.rules_version_now,
-            if self.rules_version_recorded == self.rules_version_now {
-                ""
-            } else {
-                "  (rule data changed since; this binary can only apply its own rules)"
-            }
-        );
-        for l in &self.lists {
-            let _ = writeln!(s, "list {} {}: {}", l.list, short(&l.sha256), l.found);
-        }
-        if !self.faithful {
-            let _ = writeln!(s, "NOTE: not all recorded data was available; see above.");
-        }
-        for d in &self.differences {
-            let _ = writeln!(
-                s,
-                "  {}:\n    recorded: {}\n    replayed: {}",
-                d.path, d.recorded, d.replayed
-            );
-        }
-        s
-    }
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
-}
-
-/// Recompute `rec` with the data it used.
-pub fn replay(data_dir: &DataDir, rec: &Recorded) -> Result<ReplayReport, EngineError> {
+/// The list snapshots a decision used, found by content hash in the bundled data, the user's
+/// imports or the snapshot archive. Lists that cannot be found are reported as `missing` and
+/// left out, so the caller can say the replay is not faithful.
+pub fn recorded_lists(
+    data_dir: &DataDir,
+    lists: &[(String, String)],
+) -> Result<(SnapshotSet, Vec<ListFound>), EngineError> {
     let bundled =
         data::bundled_lists().map_err(|e| EngineError::Data(format!("bundled list data: {e}")))?;
     let imported = data_dir.overrides()?.unwrap_or_default();
     let mut set = SnapshotSet::default();
-    let mut found = Vec::with_capacity(rec.lists.len());
-    for (list, sha) in &rec.lists {
+    let mut found = Vec::with_capacity(lists.len());
+    for (list, sha) in lists {
         let pick = |s: &SnapshotSet| -> Option<ListSnapshot> {
             s.get(&ListId(list.clone())).filter(|l| l.meta.sha256 == *sha).cloned()
         };
@@ -134,43 +60,7 @@ pub fn replay(data_dir: &DataDir, rec: &Recorded) -> Result<ReplayReport, Engine
         }
         found.push(ListFound { list: list.clone(), sha256: sha.clone(), found: origin });
     }
-    let engine = Engine::with_lists(set, data_dir.clone())?;
-    let replayed = match rec.kind.as_str() {
-        "check" => {
-            let text = rec.input.to_string();
-            engine
-                .check_json(&text)
-                .map(|d| d.to_json())
-                .map_err(|e| EngineError::Data(format!("recorded input no longer parses: {e}")))?
-        }
-        "screen" => {
-            let req: ScreenRequest = serde_json::from_value(rec.input.clone())
-                .map_err(|e| EngineError::Data(format!("recorded screening request: {e}")))?;
-            let resp = engine
-                .screen(&req)
-                .map_err(|e| EngineError::Data(format!("recorded screening request: {e}")))?;
-            serde_json::to_value(&resp)
-                .map_err(|e| EngineError::Data(format!("encoding screening result: {e}")))?
-        }
-        other => {
-            return Err(EngineError::Data(format!(
-                "records of kind `{other}` cannot be replayed (only `check` and `screen`)"
-            )));
-        }
-    };
-    let mut differences = Vec::new();
-    diff_values("", &rec.output, &replayed, &mut differences);
-    let rules_now = engine.data_versions().rules_version.clone();
-    let faithful = rules_now == rec.rules_version && found.iter().all(|l| l.found != "missing");
-    Ok(ReplayReport {
-        kind: rec.kind.clone(),
-        identical: differences.is_empty(),
-        faithful,
-        rules_version_recorded: rec.rules_version.clone(),
-        rules_version_now: rules_now,
-        lists: found,
-        differences,
-    })
+    Ok((set, found))
 }
 
 /// Collect leaf differences between two JSON values.

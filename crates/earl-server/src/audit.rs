@@ -544,6 +544,108 @@ pub fn replay(
     Ok(report)
 }
 
+/// Replay of one recorded decision with the data it used.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordReplay {
+    /// Record id.
+    pub id: String,
+    /// Record kind.
+    pub kind: String,
+    /// The recomputed answer equals the recorded one.
+    pub identical: bool,
+    /// Every recorded list snapshot was found and the rule data version is this binary's, so
+    /// the replay used exactly the data of the original decision.
+    pub faithful: bool,
+    /// Rule-data version recorded.
+    pub rules_version_recorded: String,
+    /// Rule-data version of this binary (the only rules it can apply).
+    pub rules_version_now: String,
+    /// Where each recorded list snapshot was found.
+    pub lists: Vec<earl_engine::replay::ListFound>,
+    /// Every differing value, by JSON path.
+    pub differences: Vec<earl_engine::replay::Difference>,
+}
+
+impl RecordReplay {
+    /// Human-readable report.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "Replay of `{}` decision {}: {}",
+            self.kind,
+            self.id,
+            if self.identical { "IDENTICAL to the recorded answer" } else { "DIFFERENT" }
+        );
+        let same_rules = self.rules_version_recorded == self.rules_version_now;
+        let _ = writeln!(
+            s,
+            "rules: recorded {}, now {}{}",
+            self.rules_version_recorded,
+            self.rules_version_now,
+            if same_rules { "" } else { " (this binary can only apply its own rule data)" }
+        );
+        for l in &self.lists {
+            let _ =
+                writeln!(s, "list {} {}: {}", l.list, l.sha256.get(..12).unwrap_or(""), l.found);
+        }
+        if !self.faithful {
+            let _ = writeln!(s, "NOTE: not all recorded data was available, see above.");
+        }
+        for d in &self.differences {
+            let _ = writeln!(
+                s,
+                "  {}\n    recorded: {}\n    replayed: {}",
+                d.path, d.recorded, d.replayed
+            );
+        }
+        s
+    }
+}
+
+/// Failure of [`replay_record`].
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The record's kind holds no replayable request (batch records keep hashes only).
+    #[error("records of kind `{0}` cannot be replayed")]
+    NotReplayable(String),
+    /// The recorded data could not be loaded.
+    #[error(transparent)]
+    Data(#[from] earl_engine::EngineError),
+    /// The engine rejects the recorded request.
+    #[error("the recorded request is rejected now: {0}")]
+    Rejected(#[from] DecideError),
+}
+
+/// Recomputes one recorded decision with the list snapshots it used (found by hash in the
+/// bundled data, the user's imports or the archive in `data_dir`) and compares the answers.
+pub fn replay_record(
+    data_dir: &earl_engine::DataDir,
+    rec: &StoredRecord,
+) -> Result<RecordReplay, ReplayError> {
+    let decision = decision_of(rec).ok_or_else(|| ReplayError::NotReplayable(rec.kind.clone()))?;
+    let lists: Vec<(String, String)> =
+        rec.lists.iter().map(|l| (l.list.clone(), l.sha256.clone())).collect();
+    let (set, found) = earl_engine::replay::recorded_lists(data_dir, &lists)?;
+    let engine = Engine::with_lists(set, data_dir.clone())?;
+    let decided = decide(&engine, &decision)?;
+    let mut differences = Vec::new();
+    earl_engine::replay::diff_values("", &rec.output, &decided.output, &mut differences);
+    let rules_now = engine.data_versions().rules_version.clone();
+    let faithful = rules_now == rec.rules_version && found.iter().all(|l| l.found != "missing");
+    Ok(RecordReplay {
+        id: rec.id.clone(),
+        kind: rec.kind.clone(),
+        identical: differences.is_empty(),
+        faithful,
+        rules_version_recorded: rec.rules_version.clone(),
+        rules_version_now: rules_now,
+        lists: found,
+        differences,
+    })
+}
+
 fn data_change_note(rec: &StoredRecord, current: &Provenance) -> String {
     let mut parts = Vec::new();
     if rec.rules_version != current.rules_version {
