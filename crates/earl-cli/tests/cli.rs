@@ -294,15 +294,12 @@ fn recorded_decisions_verify_and_replay() {
     let text = String::from_utf8(out.stdout).unwrap();
     let id =
         text.lines().last().unwrap().trim_end_matches('.').rsplit(' ').next().unwrap().to_owned();
-    assert!(
-        earl(dir.path())
-            .args(["screen", "Sugon", "--record", "--db"])
-            .arg(&db)
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    let out =
+        earl(dir.path()).args(["screen", "Sugon", "--record", "--db"]).arg(&db).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let screen_id =
+        text.lines().last().unwrap().trim_end_matches('.').rsplit(' ').next().unwrap().to_owned();
     let out = earl(dir.path()).args(["audit", "--db"]).arg(&db).arg("verify").output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8(out.stdout).unwrap().starts_with("OK: 2 records"));
@@ -310,6 +307,11 @@ fn recorded_decisions_verify_and_replay() {
         json_out(earl(dir.path()).args(["audit", "--db"]).arg(&db).args(["replay", &id, "--json"]));
     assert_eq!(v["identical"], true, "{v}");
     assert_eq!(v["faithful"], true);
+    let v = json_out(
+        earl(dir.path()).args(["audit", "--db"]).arg(&db).args(["replay", &screen_id, "--json"]),
+    );
+    assert_eq!(v["kind"], "screen");
+    assert_eq!(v["identical"], true, "{v}");
     let out = earl(dir.path()).args(["audit", "--db"]).arg(&db).arg("export").output().unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
 }
