@@ -11,7 +11,6 @@
 //! The best names by that cheap pre-score are re-ranked with every query word (also the
 //! generic ones that were too common to walk) and only the top few reach the aligner.
 
-use std::cell::RefCell;
 use std::hash::Hasher;
 
 use rustc_hash::{FxHashMap, FxHasher};
@@ -190,16 +189,39 @@ impl DeletionIndex {
     }
 }
 
-/// Per-name accumulator of the current query.
+/// Per-name accumulator of the current query, packed into 8 bytes so the whole array
+/// (one slot per indexed name) stays small enough for the core's caches.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Slot {
+struct Slot {
     /// Stamp of the query that last touched this name.
-    pub seen: u32,
+    seen: u16,
     /// Stamp of the unit that last credited this name.
-    pub unit: u32,
-    /// Matched share of the query weight.
+    unit: u16,
+    /// Matched share of the query weight, fixed point ([`FIXED`]).
+    q: u16,
+    /// Matched share of the name's weight, fixed point.
+    l: u16,
+}
+
+/// Fixed-point scale of the accumulated shares (sums up to 8 are representable).
+const FIXED: f32 = 8192.0;
+
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "clamped to the u16 range first"
+)]
+#[inline]
+fn fixed(x: f32) -> u16 {
+    // `as` truncates; adding one half rounds (shares are never negative). No `round()`: it is
+    // a library call on this target.
+    (x * FIXED + 0.5).clamp(0.0, f32::from(u16::MAX)) as u16
+}
+
+/// Matched shares of a candidate name: of the query weight and of the name's own weight.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Shares {
     pub acc_q: f32,
-    /// Matched share of the name's weight.
     pub acc_l: f32,
 }
 
@@ -210,8 +232,8 @@ pub(crate) struct Accumulators {
     slots: Vec<Slot>,
     /// Names touched by the current query.
     pub touched: Vec<u32>,
-    stamp: u32,
-    query: u32,
+    stamp: u16,
+    query: u16,
 }
 
 impl Accumulators {
@@ -224,46 +246,55 @@ impl Accumulators {
         self.query = self.next_stamp();
     }
 
-    fn next_stamp(&mut self) -> u32 {
-        if self.stamp == u32::MAX {
-            // Wrapped: forget every old stamp.
+    fn next_stamp(&mut self) -> u16 {
+        if self.stamp == u16::MAX {
+            // Wrapped (every few thousand queries): forget every old stamp. A query in
+            // progress keeps what it accumulated, under the new stamps.
+            let kept: Vec<(u32, Slot)> = self
+                .touched
+                .iter()
+                .filter_map(|n| self.slots.get(*n as usize).map(|s| (*n, *s)))
+                .collect();
             self.slots.fill(Slot::default());
-            self.stamp = 0;
+            self.stamp = 1;
+            self.query = 1;
+            for (n, s) in kept {
+                if let Some(slot) = self.slots.get_mut(n as usize) {
+                    *slot = Slot { seen: 1, unit: 0, ..s };
+                }
+            }
         }
         self.stamp += 1;
         self.stamp
     }
 
     /// Starts a unit: each name is credited at most once per unit.
-    pub(crate) fn unit(&mut self) -> u32 {
+    pub(crate) fn unit(&mut self) -> u16 {
         self.next_stamp()
     }
 
     /// Credits name `n` for unit `u` with query share `q` and name share `l` (once per unit:
     /// the first, best, credit counts).
     #[inline]
-    pub(crate) fn credit(&mut self, n: u32, u: u32, q: f32, l: f32) {
+    pub(crate) fn credit(&mut self, n: u32, u: u16, q: f32, l: f32) {
         let Some(s) = self.slots.get_mut(n as usize) else { return };
         if s.seen != self.query {
-            *s = Slot { seen: self.query, unit: u, acc_q: q, acc_l: l };
+            *s = Slot { seen: self.query, unit: u, q: fixed(q), l: fixed(l) };
             self.touched.push(n);
         } else if s.unit != u {
             s.unit = u;
-            s.acc_q += q;
-            s.acc_l += l;
+            s.q = s.q.saturating_add(fixed(q));
+            s.l = s.l.saturating_add(fixed(l));
         }
     }
 
-    /// The accumulated slot of a touched name.
-    pub(crate) fn slot(&self, n: u32) -> Slot {
-        self.slots.get(n as usize).copied().unwrap_or_default()
+    /// The accumulated shares of a touched name.
+    pub(crate) fn shares(&self, n: u32) -> Shares {
+        self.slots.get(n as usize).map_or(Shares::default(), |s| Shares {
+            acc_q: f32::from(s.q) / FIXED,
+            acc_l: f32::from(s.l) / FIXED,
+        })
     }
-}
-
-thread_local! {
-    /// Blocking accumulators of this thread (each thread screens its own queries; nothing is
-    /// shared between threads).
-    pub(crate) static ACC: RefCell<Accumulators> = RefCell::new(Accumulators::default());
 }
 
 #[cfg(test)]
@@ -310,6 +341,23 @@ mod tests {
             if t.len() >= MIN_FUZZY_INDEXED {
                 proptest::prop_assert!(neighbours(&idx, &t).contains(&7), "{} / {}", w, t);
             }
+        }
+    }
+
+    #[test]
+    fn accumulators_survive_stamp_wrap_around() {
+        let mut acc = Accumulators::default();
+        for _ in 0..70_000 {
+            acc.begin(4);
+            let u = acc.unit();
+            acc.credit(1, u, 0.5, 0.25);
+            acc.credit(1, u, 0.5, 0.25);
+            let u = acc.unit();
+            acc.credit(1, u, 0.25, 0.25);
+            acc.credit(2, u, 1.0, 1.0);
+            assert_eq!(acc.touched, [1, 2]);
+            let s = acc.shares(1);
+            assert!((s.acc_q - 0.75).abs() < 1e-3 && (s.acc_l - 0.5).abs() < 1e-3);
         }
     }
 

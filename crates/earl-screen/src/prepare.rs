@@ -283,8 +283,21 @@ fn canonical_or_distinctive(word: &str) -> (String, Role) {
     (word.to_owned(), Role::Distinctive)
 }
 
+/// The phrase table's canonical form of a single Latin word (`tech` -> `technology`), if it
+/// has one; no allocation (for splitting run-together words).
+pub(crate) fn canonical_word(word: &str) -> Option<&'static str> {
+    let list = tables().phrases.get(word)?;
+    list.iter().find_map(|(key, phrase)| match (key.len(), phrase) {
+        (1, Phrase::Words(ws)) => match ws.as_slice() {
+            [(w, _)] => Some(w.as_str()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 /// Canonical form and role of a single Latin word via the phrase table.
-pub(crate) fn canonical_single(word: &str) -> (String, Role) {
+fn canonical_single(word: &str) -> (String, Role) {
     let t = tables();
     if let Some(list) = t.phrases.get(word) {
         for (key, phrase) in list {

@@ -167,6 +167,7 @@ pub(crate) fn typo_sim(a: &str, b: &str) -> Option<(f32, u8)> {
 }
 
 /// [`typo_sim`] with the words' [`letter_mask`]s already known.
+#[inline]
 pub(crate) fn typo_sim_masked(a: &str, am: u32, b: &str, bm: u32) -> Option<(f32, u8)> {
     let (la, lb) = (a.len(), b.len());
     let (short, long) = (la.min(lb), la.max(lb));
@@ -177,6 +178,11 @@ pub(crate) fn typo_sim_masked(a: &str, am: u32, b: &str, bm: u32) -> Option<(f32
     if (am ^ bm).count_ones() as usize > 2 * budget {
         return None;
     }
+    typo_sim_checked(a, b, long, budget)
+}
+
+/// The distance part of [`typo_sim_masked`], once the cheap filters passed.
+fn typo_sim_checked(a: &str, b: &str, long: usize, budget: usize) -> Option<(f32, u8)> {
     // A changed first letter is a weaker sign of a typo than one inside the word.
     let first_differs = a.as_bytes().first() != b.as_bytes().first();
     let d = match osa_bits(a.as_bytes(), b.as_bytes()) {
@@ -358,17 +364,16 @@ fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, scratch: &mut Scratch
     if nb < 2 {
         return;
     }
-    // Shortest join of two neighbours (forms or written surfaces): a target shorter than that
-    // (minus the typo slack) cannot be a merge, which rules out most pairs at once.
-    let min_pair = b
-        .windows(2)
-        .take(nb - 1)
-        .map(|w| match w {
-            [x, y] => (x.form.len() + y.form.len()).min(surface_len(x) + surface_len(y)),
-            _ => usize::MAX,
-        })
-        .min()
-        .unwrap_or(usize::MAX);
+    // Shortest join starting at each position (forms or written surfaces of two neighbours): a
+    // target shorter than that (minus the typo slack) cannot be a merge there, which rules out
+    // most pairs at once.
+    let mut pair_len = [usize::MAX; MAX_TOKENS];
+    for (j, w) in b.windows(2).take(nb - 1).enumerate() {
+        if let ([x, y], Some(slot)) = (w, pair_len.get_mut(j)) {
+            *slot = (x.form.len() + y.form.len()).min(surface_len(x) + surface_len(y));
+        }
+    }
+    let min_pair = pair_len.iter().copied().min().unwrap_or(usize::MAX);
     for (i, ta) in a.iter().enumerate().take(MAX_TOKENS) {
         if ta.form.len() < 2 || ta.role == Role::Number {
             continue;
@@ -380,6 +385,9 @@ fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, scratch: &mut Scratch
                 continue;
             }
             for j in 0..nb - 1 {
+                if pair_len.get(j).is_none_or(|l| *l > tb.len() + 2) {
+                    continue;
+                }
                 let Some(first) = b.get(j) else { continue };
                 if first.form.is_empty() {
                     continue;

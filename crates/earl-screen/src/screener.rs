@@ -1,7 +1,7 @@
 //! The screener: an immutable in-memory index over list entries, candidate generation and
 //! scoring.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use earl_lists::model::{AliasKind, EntityType, Entry, ListId, ListSnapshot};
@@ -9,14 +9,14 @@ use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::blocking::{ACC, Accumulators, DeletionIndex, MIN_FUZZY_QUERY, Postings};
+use crate::blocking::{Accumulators, DeletionIndex, MIN_FUZZY_QUERY, Postings};
 use crate::explain::{
     AlignedPair, CountryNote, Explanation, LegalFormNote, MatchKind, TokenRole, Unmatched, r3,
 };
-use crate::prepare::{NameForm, Token, analyze, canonical_single};
+use crate::prepare::{NameForm, Token, analyze, canonical_word};
 use crate::score::{
-    Alignment, CONTEXT_SIM, NO_ID, Scratch, Side, align_in, combine, context_extra, letter_mask,
-    typo_sim_masked,
+    Alignment, CONTEXT_SIM, Edge, NO_ID, Scratch, Side, align_in, combine, context_extra,
+    letter_mask, typo_sim_masked,
 };
 use crate::tables::Role;
 
@@ -32,28 +32,78 @@ pub const DEFAULT_LIMIT: usize = 10;
 const MAX_CANDIDATES: usize = 40;
 /// Candidates always aligned (more when the query asks for more hits); the rest of the
 /// [`MAX_CANDIDATES`] only when their pre-score says they could come close to an alert.
-const MIN_ALIGN: usize = 20;
+const MIN_ALIGN: usize = 15;
 /// Estimated score (the pre-score on the scorer's scale) from which a candidate beyond
 /// [`MIN_ALIGN`] is still aligned.
 const ALIGN_FLOOR: f32 = 0.5;
 /// Candidates re-ranked with every query word before the cut to [`MAX_CANDIDATES`].
-const RERANK: usize = 120;
+const RERANK: usize = 100;
 /// Matched query share a name needs to be a candidate.
 const MIN_PRESCORE: f32 = 0.15;
 /// Similarity credited to merged or split words when blocking (as the aligner's merges).
 const MERGE_SIM: f32 = 0.96;
 
 /// One blocking unit of a query: query tokens (`mask`) with their share of the query weight
-/// and the vocabulary forms that can stand for them, with similarities.
-#[derive(Debug)]
+/// and the vocabulary forms that can stand for them, with similarities (a range of
+/// [`Units::ids`], best first).
+#[derive(Debug, Clone, Copy)]
 struct Unit {
     mask: u64,
     w: f32,
     /// Distinctive or number words: walked first; generic/place units only as a fallback.
     selective: bool,
+    /// A split word: both of its two forms must occur in the name.
+    pair: bool,
+    ids: (u32, u32),
+}
+
+/// The units of one query, their forms in one flat buffer (reused across queries).
+#[derive(Debug, Default)]
+struct Units {
+    list: Vec<Unit>,
     ids: Vec<(u32, f32)>,
-    /// A split word: both forms must occur in the name.
-    pair: Option<(u32, u32)>,
+}
+
+impl Units {
+    fn clear(&mut self) {
+        self.list.clear();
+        self.ids.clear();
+    }
+
+    /// Adds a unit whose forms were appended to `ids` from position `from` on (sorted here,
+    /// best first). Units without forms are dropped.
+    fn close(&mut self, from: usize, mask: u64, w: f32, selective: bool, pair: bool) {
+        let to = self.ids.len();
+        if to == from {
+            return;
+        }
+        if let Some(slice) = self.ids.get_mut(from..) {
+            slice.sort_by(|a, b| b.1.total_cmp(&a.1));
+        }
+        let r = (u32::try_from(from).unwrap_or(u32::MAX), u32::try_from(to).unwrap_or(u32::MAX));
+        self.list.push(Unit { mask, w, selective, pair, ids: r });
+    }
+
+    fn ids(&self, u: &Unit) -> &[(u32, f32)] {
+        self.ids.get(u.ids.0 as usize..u.ids.1 as usize).unwrap_or(&[])
+    }
+}
+
+/// Per-thread blocking buffers.
+#[derive(Debug, Default)]
+struct BlockBuf {
+    acc: Accumulators,
+    units: Units,
+    fuzzy: Vec<u32>,
+    table: Vec<(u32, u64, f32)>,
+    ranked: Vec<(u32, f32)>,
+    text: String,
+}
+
+thread_local! {
+    /// Blocking buffers of this thread: each thread screens its own queries and nothing is
+    /// shared between threads, so there is no lock to wait on.
+    static BLOCK: std::cell::RefCell<BlockBuf> = std::cell::RefCell::new(BlockBuf::default());
 }
 
 /// Ranking key from the matched shares of both sides: `q^3 l^2`, which orders names like the
@@ -64,11 +114,12 @@ fn rank_key(q: f32, l: f32) -> f32 {
 }
 
 /// `(form id, query tokens, similarity)` of every unit, sorted by id, for [`Screener::rescore`].
-fn rerank_table(units: &[Unit]) -> Vec<(u32, u64, f32)> {
-    let mut t: Vec<(u32, u64, f32)> =
-        units.iter().flat_map(|u| u.ids.iter().map(move |(id, s)| (*id, u.mask, *s))).collect();
-    t.sort_unstable_by_key(|a| a.0);
-    t
+fn rerank_table(units: &Units, out: &mut Vec<(u32, u64, f32)>) {
+    out.clear();
+    for u in &units.list {
+        out.extend(units.ids(u).iter().map(|(id, s)| (*id, u.mask, *s)));
+    }
+    out.sort_unstable_by_key(|a| a.0);
 }
 
 /// A screening request.
@@ -140,6 +191,9 @@ pub struct IndexStats {
     pub build_ms: f64,
 }
 
+/// Typo neighbours of a form: `(form id, similarity)`.
+type Neighbours = Box<[(u32, f32)]>;
+
 /// Corpus statistics shared between a screener and its subsets: the vocabulary of token forms
 /// (interned to `u32` ids once at build) and their document frequencies.
 #[derive(Debug)]
@@ -154,6 +208,9 @@ struct Corpus {
     masks: Vec<u32>,
     /// Typo neighbourhoods of the token forms.
     fuzzy: DeletionIndex,
+    /// Verified typo neighbours per form id, filled the first time a query uses the form:
+    /// reads are a single atomic load, so threads never wait on each other.
+    neighbours: Vec<OnceLock<Neighbours>>,
     /// Number of names in the full corpus.
     names: u32,
 }
@@ -170,6 +227,37 @@ impl Corpus {
 
     fn mask(&self, id: u32) -> u32 {
         self.masks.get(id as usize).copied().unwrap_or(u32::MAX)
+    }
+
+    /// Vocabulary forms within the typo budget of `form` (whose id is `id`, or [`NO_ID`]),
+    /// with their similarity; `buf` is scratch space.
+    fn typo_neighbours(&self, form: &str, id: u32, buf: &mut Vec<u32>, out: &mut Vec<(u32, f32)>) {
+        let compute = |buf: &mut Vec<u32>, out: &mut Vec<(u32, f32)>| {
+            buf.clear();
+            self.fuzzy.candidates(form, buf);
+            buf.sort_unstable();
+            buf.dedup();
+            let m = letter_mask(form);
+            for n in buf.iter() {
+                if *n == id {
+                    continue;
+                }
+                if let Some((sim, _)) = typo_sim_masked(form, m, self.form(*n), self.mask(*n)) {
+                    out.push((*n, sim));
+                }
+            }
+        };
+        match self.neighbours.get(id as usize) {
+            Some(cell) => {
+                let cached = cell.get_or_init(|| {
+                    let mut v = Vec::new();
+                    compute(buf, &mut v);
+                    v.into_boxed_slice()
+                });
+                out.extend_from_slice(cached);
+            }
+            None => compute(buf, out),
+        }
     }
 
     /// Rarity in [0.05, 1]: normalised inverse document frequency; unseen forms are rare.
@@ -404,6 +492,17 @@ struct Scored {
     name_score: f64,
 }
 
+/// The best-scoring name of an entry so far, with its alignment (ranges into the arenas of
+/// [`Screener::screen_prepared`]).
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    entry: u32,
+    scored: Scored,
+    edges: (usize, usize),
+    context: (usize, usize),
+    cov: (f64, f64),
+}
+
 impl Screener {
     /// Builds the index over all entries of the given snapshots.
     pub fn new(lists: &[ListSnapshot]) -> Screener {
@@ -472,9 +571,11 @@ impl Screener {
                 .filter(|(_, f)| f.bytes().all(|c| c.is_ascii_alphanumeric()))
                 .map(|(i, f)| (u32::try_from(i).unwrap_or(NO_ID), &**f)),
         );
+        let neighbours = (0..forms_by_id.len()).map(|_| OnceLock::new()).collect();
         let corpus = Arc::new(Corpus {
             vocab,
             df,
+            neighbours,
             forms: forms_by_id,
             masks,
             fuzzy,
@@ -612,22 +713,20 @@ impl Screener {
         Prepared { form, keys, known }
     }
 
-    /// Names worth scoring, best pre-score first (see `blocking.rs`).
+    /// Names worth scoring, best pre-score first (see `blocking.rs`), with their ranking key.
     fn candidates(&self, p: &Prepared) -> Vec<(u32, f32)> {
-        let units = self.units(p);
-        ACC.with(|cell| {
-            let Ok(mut acc) = cell.try_borrow_mut() else { return Vec::new() };
-            self.block(p, &units, &mut acc)
+        BLOCK.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => self.block(p, &mut buf),
+            Err(_) => self.block(p, &mut BlockBuf::default()),
         })
     }
 
-    /// The query's blocking units (see `blocking.rs`).
-    fn units(&self, p: &Prepared) -> Vec<Unit> {
+    /// Fills `b.units` with the query's blocking units (see `blocking.rs`).
+    fn units(&self, p: &Prepared, b: &mut BlockBuf) {
+        let BlockBuf { units, fuzzy, text, .. } = b;
+        units.clear();
         let (q, qw) = (&p.form, &p.keys.weights[..]);
-        let total: f32 = qw.iter().sum::<f32>().max(1e-6);
-        let mut units: Vec<Unit> = Vec::new();
-        let mut fuzzy: Vec<u32> = Vec::new();
-        let mut buf = String::new();
+        let total = p.keys.total;
         for (i, t) in q.tokens.iter().enumerate().take(64) {
             if t.role == Role::Stop {
                 continue;
@@ -635,77 +734,62 @@ impl Screener {
             let w = qw.get(i).copied().unwrap_or(0.0) / total;
             let form_id = p.keys.ids.get(i).copied().unwrap_or(NO_ID);
             let selective = matches!(t.role, Role::Distinctive | Role::Number);
-            let mut ids: Vec<(u32, f32)> = Vec::new();
+            let from = units.ids.len();
             if form_id != NO_ID {
-                ids.push((form_id, 1.0));
+                units.ids.push((form_id, 1.0));
             }
             for a in p.known.get(i).into_iter().flatten() {
                 if *a != form_id {
-                    ids.push((*a, 0.95));
+                    units.ids.push((*a, 0.95));
                 }
             }
             if t.role == Role::Distinctive && t.form.len() >= MIN_FUZZY_QUERY {
-                fuzzy.clear();
-                self.corpus.fuzzy.candidates(&t.form, &mut fuzzy);
-                fuzzy.sort_unstable();
-                fuzzy.dedup();
-                let qm = p.keys.masks.get(i).copied().unwrap_or(u32::MAX);
-                for id in &fuzzy {
-                    if *id == form_id {
-                        continue;
-                    }
-                    if let Some((sim, _)) =
-                        typo_sim_masked(&t.form, qm, self.corpus.form(*id), self.corpus.mask(*id))
-                    {
-                        ids.push((*id, sim));
-                    }
-                }
+                self.corpus.typo_neighbours(&t.form, form_id, fuzzy, &mut units.ids);
             }
-            ids.sort_by(|a, b| b.1.total_cmp(&a.1));
-            units.push(Unit { mask: 1u64 << i, w, selective, ids, pair: None });
+            units.close(from, 1u64 << i, w, selective, false);
             // A word may be two known words run together ("MAKlogistics", "Suntontech"), one
             // of them mistyped when the word is unknown ("Huawweicloud"); so may the pinyin
             // of a Chinese word ("jichengdianlu" = "Jicheng Dianlu").
             let splittable = |f: &str| f.len() >= 3 && f.is_ascii();
-            let mut words: Vec<(&str, bool)> = Vec::new();
-            if t.role == Role::Distinctive && splittable(&t.form) {
-                words.push((&t.form, form_id == NO_ID));
-            }
-            if t.role != Role::Number {
-                words.extend(
-                    t.alts
-                        .iter()
-                        .filter(|a| a.len() >= 4 && splittable(a))
-                        .map(|a| (a.as_str(), false)),
-                );
-            }
-            for (f, typos) in words {
+            let own = (t.role == Role::Distinctive && splittable(&t.form))
+                .then_some((t.form.as_str(), form_id == NO_ID));
+            // Typo look-ups are the costly part: a few per word at most.
+            let mut typo_budget = 2;
+            let alts = t
+                .alts
+                .iter()
+                .filter(|a| t.role != Role::Number && a.len() >= 4 && splittable(a))
+                .map(|a| (a.as_str(), false));
+            for (f, typos) in own.into_iter().chain(alts) {
                 for cut in 1..f.len().saturating_sub(1) {
                     let (Some(l), Some(r)) = (f.get(..cut), f.get(cut..)) else { continue };
                     if cut == 1 && r.len() < 5 {
                         continue;
                     }
-                    let (li, ri) = (self.part_id(l), self.part_id(r));
+                    let typos = typos && typo_budget > 0;
+                    let li = self.part_id(l);
+                    if li == NO_ID && !(typos && l.len() >= 5) {
+                        continue;
+                    }
+                    let ri = self.part_id(r);
                     let pair = match (li, ri) {
                         (NO_ID, NO_ID) => None,
                         (NO_ID, r_id) if typos && l.len() >= 5 && r.len() >= 3 => {
-                            self.best_typo(l, &mut fuzzy).map(|(l_id, sim)| (l_id, r_id, sim))
+                            typo_budget -= 1;
+                            self.best_typo(l, fuzzy).map(|(l_id, sim)| (l_id, r_id, sim))
                         }
                         (l_id, NO_ID) if typos && r.len() >= 5 && l.len() >= 3 => {
-                            self.best_typo(r, &mut fuzzy).map(|(r_id, sim)| (l_id, r_id, sim))
+                            typo_budget -= 1;
+                            self.best_typo(r, fuzzy).map(|(r_id, sim)| (l_id, r_id, sim))
                         }
                         (NO_ID, _) | (_, NO_ID) => None,
                         (l_id, r_id) => Some((l_id, r_id, 1.0)),
                     };
                     if let Some((l_id, r_id, sim)) = pair {
-                        let sim = sim * MERGE_SIM;
-                        units.push(Unit {
-                            mask: 1u64 << i,
-                            w,
-                            selective,
-                            ids: vec![(l_id, sim), (r_id, sim)],
-                            pair: Some((l_id, r_id)),
-                        });
+                        let from = units.ids.len();
+                        units.ids.push((l_id, sim * MERGE_SIM));
+                        units.ids.push((r_id, sim * MERGE_SIM));
+                        units.close(from, 1u64 << i, w, selective, true);
                     }
                 }
             }
@@ -713,7 +797,7 @@ impl Screener {
         // Adjacent words run together: `Zhong Ke` = `zhongke`.
         let n = q.tokens.len().min(64);
         for start in 0..n {
-            buf.clear();
+            text.clear();
             let mut mask = 0u64;
             let mut w = 0.0;
             let mut selective = false;
@@ -722,48 +806,32 @@ impl Screener {
                 if t.role == Role::Stop {
                     break;
                 }
-                buf.push_str(&t.form);
+                text.push_str(&t.form);
                 mask |= 1u64 << end;
                 w += qw.get(end).copied().unwrap_or(0.0) / total;
                 selective |= matches!(t.role, Role::Distinctive | Role::Number);
-                if end > start {
-                    let id = self.corpus.id(&buf);
-                    if id != NO_ID {
-                        units.push(Unit {
-                            mask,
-                            w,
-                            selective,
-                            ids: vec![(id, MERGE_SIM)],
-                            pair: None,
-                        });
-                    } else if end == start + 1
-                        && selective
-                        && buf.len() >= MIN_FUZZY_QUERY
-                        && buf.is_ascii()
-                    {
-                        // Two words run together with a typo ("Yu Xin" = "Yixin").
-                        fuzzy.clear();
-                        self.corpus.fuzzy.candidates(&buf, &mut fuzzy);
-                        fuzzy.sort_unstable();
-                        fuzzy.dedup();
-                        let bm = letter_mask(&buf);
-                        let ids: Vec<(u32, f32)> = fuzzy
-                            .iter()
-                            .filter_map(|id| {
-                                typo_sim_masked(
-                                    &buf,
-                                    bm,
-                                    self.corpus.form(*id),
-                                    self.corpus.mask(*id),
-                                )
-                                .map(|(s, _)| (*id, s * MERGE_SIM))
-                            })
-                            .collect();
-                        if !ids.is_empty() {
-                            units.push(Unit { mask, w, selective, ids, pair: None });
-                        }
+                if end == start {
+                    continue;
+                }
+                let from = units.ids.len();
+                let id = self.corpus.id(text);
+                if id != NO_ID {
+                    units.ids.push((id, MERGE_SIM));
+                } else if end == start + 1
+                    && selective
+                    && text.len() >= MIN_FUZZY_QUERY
+                    && text.len() <= 8
+                    && text.is_ascii()
+                {
+                    // Two short words (syllables) run together with a typo ("Yu Xin" =
+                    // "Yixin").
+                    let at = units.ids.len();
+                    self.corpus.typo_neighbours(text, NO_ID, fuzzy, &mut units.ids);
+                    for x in units.ids.get_mut(at..).into_iter().flatten() {
+                        x.1 *= MERGE_SIM;
                     }
                 }
+                units.close(from, mask, w, selective, false);
             }
         }
         if let Some((key, mask)) = joined_key(q) {
@@ -773,22 +841,17 @@ impl Screener {
                     .filter(|i| mask & (1u64 << i) != 0)
                     .map(|i| qw.get(i).copied().unwrap_or(0.0) / total)
                     .sum();
-                units.push(Unit {
-                    mask,
-                    w,
-                    selective: true,
-                    ids: vec![(id, MERGE_SIM)],
-                    pair: None,
-                });
+                let from = units.ids.len();
+                units.ids.push((id, MERGE_SIM));
+                units.close(from, mask, w, true, false);
             }
         }
-        units
     }
 
     /// Id of a piece of a split word, as written or as its canonical form (`tech`).
     fn part_id(&self, part: &str) -> u32 {
         match self.corpus.id(part) {
-            NO_ID => self.corpus.id(&canonical_single(part).0),
+            NO_ID => canonical_word(part).map_or(NO_ID, |c| self.corpus.id(c)),
             id => id,
         }
     }
@@ -806,31 +869,33 @@ impl Screener {
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
     }
 
-    fn block(&self, p: &Prepared, units: &[Unit], acc: &mut Accumulators) -> Vec<(u32, f32)> {
+    fn block(&self, p: &Prepared, b: &mut BlockBuf) -> Vec<(u32, f32)> {
+        self.units(p, b);
+        let BlockBuf { acc, units, table, ranked, .. } = b;
         acc.begin(self.names.len());
         let cap = (self.names.len() / 20).max(200);
         let wide_cap = (self.names.len() / 8).max(500);
         let walk = |acc: &mut Accumulators, u: &Unit, cap: usize, skip_below: usize| {
             let stamp = acc.unit();
-            if let Some((a, b)) = u.pair {
+            let ids = units.ids(u);
+            if let (true, [(a, sim), (b, _)]) = (u.pair, ids) {
                 // Both halves of a split word: only names containing both.
-                let ((na, sa), (nb, sb)) = (self.postings.get(a), self.postings.get(b));
+                let ((na, sa), (nb, sb)) = (self.postings.get(*a), self.postings.get(*b));
                 let ((sn, ss), (ln, ls)) =
                     if na.len() <= nb.len() { ((na, sa), (nb, sb)) } else { ((nb, sb), (na, sa)) };
                 if sn.len() > cap || sn.len() <= skip_below {
                     return;
                 }
-                // Names containing both halves: look the shorter list up in the longer one.
+                // Look the shorter list up in the longer one.
                 for (n, sh) in sn.iter().zip(ss) {
                     if let Ok(k) = ln.binary_search(n) {
                         let l = sh + ls.get(k).copied().unwrap_or(0.0);
-                        let sim = u.ids.first().map_or(MERGE_SIM, |x| x.1);
                         acc.credit(*n, stamp, u.w * sim, l * sim);
                     }
                 }
                 return;
             }
-            for (id, sim) in &u.ids {
+            for (id, sim) in ids {
                 let (names, shares) = self.postings.get(*id);
                 if names.len() > cap || names.len() <= skip_below {
                     continue;
@@ -840,47 +905,45 @@ impl Screener {
                 }
             }
         };
-        for u in units.iter().filter(|u| u.selective) {
+        for u in units.list.iter().filter(|u| u.selective) {
             walk(acc, u, cap, 0);
         }
         // Descriptive words only block when the distinctive ones found few names:
         // "Technology" is in thousands of names and would flood the candidates.
         if acc.touched.len() < MAX_CANDIDATES {
-            for u in units.iter().filter(|u| !u.selective) {
+            for u in units.list.iter().filter(|u| !u.selective) {
                 walk(acc, u, cap, 0);
             }
         }
         // Still few: walk the common words too, if together they can reach the floor.
         if acc.touched.len() < MAX_CANDIDATES {
             let common: f32 = units
+                .list
                 .iter()
-                .filter(|u| u.ids.iter().any(|(id, _)| self.postings.get(*id).0.len() > cap))
+                .filter(|u| units.ids(u).iter().any(|(id, _)| self.postings.get(*id).0.len() > cap))
                 .map(|u| u.w)
                 .sum();
             if common >= MIN_PRESCORE {
-                for u in units {
+                for u in &units.list {
                     walk(acc, u, wide_cap, cap);
                 }
             }
         }
-        let mut ranked: Vec<(u32, f32)> = acc
-            .touched
-            .iter()
-            .filter_map(|n| {
-                let s = acc.slot(*n);
-                (s.acc_q >= MIN_PRESCORE).then(|| (*n, rank_key(s.acc_q, s.acc_l)))
-            })
-            .collect();
+        ranked.clear();
+        ranked.extend(acc.touched.iter().filter_map(|n| {
+            let s = acc.shares(*n);
+            (s.acc_q >= MIN_PRESCORE).then(|| (*n, rank_key(s.acc_q, s.acc_l)))
+        }));
         let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if ranked.len() > MIN_ALIGN {
             if ranked.len() > RERANK {
                 ranked.select_nth_unstable_by(RERANK, order);
                 ranked.truncate(RERANK);
             }
-            let table = rerank_table(units);
-            for (n, s) in &mut ranked {
+            rerank_table(units, table);
+            for (n, s) in ranked.iter_mut() {
                 if let Some(rec) = self.names.get(*n as usize) {
-                    *s = self.rescore(p, rec, &table);
+                    *s = self.rescore(p, rec, table);
                 }
             }
             if ranked.len() > MAX_CANDIDATES {
@@ -890,7 +953,7 @@ impl Screener {
         }
         ranked.sort_unstable_by(order);
         ranked.truncate(MAX_CANDIDATES);
-        ranked
+        ranked.clone()
     }
 
     /// The candidates worth aligning for a query asking for `limit` hits: the first
@@ -995,11 +1058,20 @@ impl Screener {
         }
     }
 
-    fn country_effect(&self, q: &Query<'_>, e: &Entry, score: f64) -> (f64, Option<CountryNote>) {
-        let Some(raw) = q.country else { return (score, None) };
-        let qc = normalise_country(raw);
-        let ec = e.country.clone().or_else(|| e.nationalities.first().cloned());
-        let (verdict, after) = match (&qc, &ec) {
+    /// The country signal on a name score: `(score, note)`. `qc` is the query country as
+    /// [`normalise_country`] reads it (computed once per query); the note is only built when
+    /// `with_note`.
+    fn country_effect(
+        &self,
+        raw: Option<&str>,
+        qc: Option<&str>,
+        e: &Entry,
+        score: f64,
+        with_note: bool,
+    ) -> (f64, Option<CountryNote>) {
+        let Some(raw) = raw else { return (score, None) };
+        let ec = e.country.as_deref().or_else(|| e.nationalities.first().map(String::as_str));
+        let (verdict, after) = match (qc, ec) {
             (Some(a), Some(b)) if country_group(a) == country_group(b) => {
                 let boosted = score + (1.0 - score) * 0.1;
                 // Never the only reason for an alert.
@@ -1013,14 +1085,14 @@ impl Screener {
             (Some(_), Some(_)) => ("different", score * 0.97),
             _ => ("unknown", score),
         };
-        let note = CountryNote {
-            query: qc.unwrap_or_else(|| raw.to_owned()),
-            entry: ec,
+        let note = with_note.then(|| CountryNote {
+            query: qc.unwrap_or(raw).to_owned(),
+            entry: ec.map(str::to_owned),
             verdict,
             score_before: r3(score),
             score_after: r3(after),
-        };
-        (after, Some(note))
+        });
+        (after, note)
     }
 
     /// Scores the query against one indexed name (no country signal): `(score, cov_q,
@@ -1058,14 +1130,6 @@ impl Screener {
         (s.clamp(0.0, 1.0), cov_q, cov_l)
     }
 
-    /// [`Screener::score_in`] with the alignment returned (for explanations).
-    fn score_name(&self, p: &Prepared, rec: &NameRec, scratch: &mut Scratch) -> (f64, Alignment) {
-        let mut context = Vec::new();
-        let (s, cov_q, cov_l) = self.score_in(p, rec, scratch, &mut context);
-        let al = Alignment { edges: scratch.chosen.clone(), cov_q, cov_l, context };
-        (s, al)
-    }
-
     /// Screens one name. Hits are sorted by score (best first), at most `q.limit`.
     pub fn screen(&self, q: &Query<'_>) -> Vec<Hit> {
         let p = self.prepare(q.name);
@@ -1079,8 +1143,12 @@ impl Screener {
     }
 
     fn screen_prepared(&self, q: &Query<'_>, p: &Prepared, scratch: &mut Scratch) -> Vec<Hit> {
+        let qc = q.country.and_then(normalise_country);
         let mut context = Vec::new();
-        let mut best: Vec<(u32, Scored)> = Vec::new();
+        // Best name per entry, with its alignment kept (edges and context in two arenas) so
+        // hits need no second alignment.
+        let mut best: Vec<Kept> = Vec::new();
+        let (mut kept_edges, mut kept_ctx): (Vec<Edge>, Vec<u8>) = (Vec::new(), Vec::new());
         for n in Self::to_align(self.candidates(p), q.limit) {
             let Some(rec) = self.names.get(usize::try_from(n).unwrap_or(usize::MAX)) else {
                 continue;
@@ -1092,42 +1160,61 @@ impl Screener {
                 continue;
             }
             context.clear();
-            let (name_score, _, _) = self.score_in(p, rec, scratch, &mut context);
-            let (score, _) = self.country_effect(q, e, name_score);
+            let (name_score, cov_q, cov_l) = self.score_in(p, rec, scratch, &mut context);
+            let (score, _) = self.country_effect(q.country, qc.as_deref(), e, name_score, false);
             if score <= 0.0 {
                 continue;
             }
-            let cand = Scored { name: n, score, name_score };
-            match best.iter_mut().find(|(entry, _)| *entry == rec.entry) {
-                Some((_, slot)) => {
-                    if score > slot.score {
-                        *slot = cand;
-                    }
-                }
-                None => best.push((rec.entry, cand)),
+            let slot = best.iter().position(|k| k.entry == rec.entry);
+            if slot.is_some_and(|i| best.get(i).is_some_and(|k| score <= k.scored.score)) {
+                continue;
+            }
+            let kept = Kept {
+                entry: rec.entry,
+                scored: Scored { name: n, score, name_score },
+                edges: (kept_edges.len(), kept_edges.len() + scratch.chosen.len()),
+                context: (kept_ctx.len(), kept_ctx.len() + context.len()),
+                cov: (cov_q, cov_l),
+            };
+            kept_edges.extend_from_slice(&scratch.chosen);
+            kept_ctx.extend_from_slice(&context);
+            match slot.and_then(|i| best.get_mut(i)) {
+                Some(k) => *k = kept,
+                None => best.push(kept),
             }
         }
-        let mut ranked: Vec<Scored> = best.into_iter().map(|(_, s)| s).collect();
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
-        ranked.truncate(q.limit);
-        let display = if ranked.is_empty() { String::new() } else { p.form.display() };
-        ranked.into_iter().filter_map(|s| self.hit(q, p, &display, s, scratch)).collect()
+        best.sort_by(|a, b| {
+            b.scored.score.total_cmp(&a.scored.score).then(a.scored.name.cmp(&b.scored.name))
+        });
+        best.truncate(q.limit);
+        let display = if best.is_empty() { String::new() } else { p.form.display() };
+        best.iter()
+            .filter_map(|k| {
+                let al = Alignment {
+                    edges: kept_edges.get(k.edges.0..k.edges.1).unwrap_or(&[]).to_vec(),
+                    cov_q: k.cov.0,
+                    cov_l: k.cov.1,
+                    context: kept_ctx.get(k.context.0..k.context.1).unwrap_or(&[]).to_vec(),
+                };
+                self.hit(q, qc.as_deref(), p, &display, k.scored, &al)
+            })
+            .collect()
     }
 
     fn hit(
         &self,
         q: &Query<'_>,
+        qc: Option<&str>,
         p: &Prepared,
         display: &str,
         s: Scored,
-        scratch: &mut Scratch,
+        al: &Alignment,
     ) -> Option<Hit> {
         let rec = self.names.get(usize::try_from(s.name).ok()?)?;
         let entry = Arc::clone(self.entries.get(usize::try_from(rec.entry).ok()?)?);
-        let (_, al) = self.score_name(p, rec, scratch);
-        let (_, country) = self.country_effect(q, &entry, s.name_score);
+        let (_, country) = self.country_effect(q.country, qc, &entry, s.name_score, true);
         let kind = self.alias_kind(rec);
-        let explanation = explain(&p.form, display, &p.keys.weights, rec, &al, kind, country);
+        let explanation = explain(&p.form, display, &p.keys.weights, rec, al, kind, country);
         let score = r3(s.score);
         Some(Hit {
             list: entry.list.clone(),
