@@ -19,6 +19,12 @@ use clap::Parser as _;
 
 use crate::args::{Cli, Command};
 
+// glibc's per-thread arenas grow and trim with an mprotect per screening query, and those
+// calls serialise the worker threads on the kernel's memory-map lock (two threads ran slower
+// than one); mimalloc keeps per-thread free lists and does not.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code for unusable input or data.
 const EXIT_USAGE: u8 = 2;
 
