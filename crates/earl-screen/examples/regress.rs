@@ -1,7 +1,7 @@
 //! Prints the hits (list, id, score, alert, matched name) of a fixed query set, one line per
 //! hit, so two versions of the engine can be compared with `diff`.
 //!
-//! `cargo run -p earl-screen --example regress --release > before.txt`
+//! `[LIMIT=1] cargo run -p earl-screen --example regress --release > before.txt`
 
 #![allow(
     clippy::expect_used,
@@ -24,11 +24,15 @@ fn main() {
     let s = Screener::new(&set.lists);
     let mut queries: Vec<String> = common::workload::blend(&set, 3_000);
     queries.extend(common::quality::cn_variants().into_iter().map(|v| v.query));
+    let limit: usize = std::env::var("LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(earl_screen::DEFAULT_LIMIT);
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
     for q in &queries {
         writeln!(out, "== {q}").unwrap();
-        for h in s.screen(&Query::new(q)) {
+        for h in s.screen(&Query { limit, ..Query::new(q) }) {
             writeln!(
                 out,
                 "  {:.3} {} {} {} | {}",

@@ -3,7 +3,7 @@
 //! memory.
 //!
 //! `cargo run -p earl-screen --example speed --release [-- --n 10000 --only lead_mixed
-//! --no-batch]`
+//! --limit 1 --no-batch]`
 //!
 //! Workloads (tests/common/workload.rs, seeded): `lead_mixed` (1/4 real Entity List names, 3/4
 //! random company-word salads), `cn_variants` (the Chinese variant set), `han` (Chinese
@@ -59,12 +59,12 @@ fn cpu_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn latency(s: &Screener, label: &str, queries: &[String]) {
+fn latency(s: &Screener, label: &str, queries: &[String], limit: usize) {
     let mut lat: Vec<f64> = Vec::with_capacity(queries.len());
     let mut alerts = 0usize;
     for q in queries {
         let t = Instant::now();
-        let hits = s.screen(&Query::new(q));
+        let hits = s.screen(&Query { limit, ..Query::new(q) });
         lat.push(t.elapsed().as_secs_f64() * 1e6);
         alerts += usize::from(hits.first().is_some_and(|h| h.alert));
     }
@@ -110,18 +110,24 @@ fn main() {
     let blend = common::workload::blend(&set, n);
     let lead = common::workload::lead_mixed(&set, n, 7);
     let no_batch = args.iter().any(|a| a == "--no-batch");
+    let limit: usize = args
+        .iter()
+        .position(|a| a == "--limit")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(earl_screen::DEFAULT_LIMIT);
     drop(set);
 
     // Warm caches and lazily built tables before timing.
     for q in blend.iter().take(500) {
         std::hint::black_box(s.screen(&Query::new(q)));
     }
-    println!("single query, 1 core:");
+    println!("single query, 1 core, limit {limit}:");
     for (label, queries) in &workloads {
-        latency(&s, label, queries);
+        latency(&s, label, queries, limit);
     }
     if only.as_deref().is_none_or(|o| o == "blend") {
-        latency(&s, "blend", &blend);
+        latency(&s, "blend", &blend, limit);
     }
 
     // Limit 10 is the API default (CLI, server); bulk screening asks for the best hit only.

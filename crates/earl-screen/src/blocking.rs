@@ -16,12 +16,13 @@ use std::hash::Hasher;
 use rustc_hash::{FxHashMap, FxHasher};
 
 /// Posting lists over interned form ids in compressed-row form: for each id, the names
-/// containing the form (ascending) and the weight share of that form in each name.
+/// containing the form (ascending) and the weight share of that form in each name (fixed
+/// point, [`FIXED`]).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Postings {
     off: Vec<u32>,
     names: Vec<u32>,
-    share: Vec<f32>,
+    share: Vec<u16>,
 }
 
 impl Postings {
@@ -41,7 +42,7 @@ impl Postings {
         }
         let total = off.last().copied().unwrap_or(0) as usize;
         let mut names = vec![0u32; total];
-        let mut share = vec![0f32; total];
+        let mut share = vec![0u16; total];
         let mut fill: Vec<u32> = off.clone();
         for (id, name, s) in triples {
             let Some(pos) = fill.get_mut(usize::try_from(*id).unwrap_or(usize::MAX)) else {
@@ -51,14 +52,14 @@ impl Postings {
             *pos += 1;
             if let (Some(n), Some(x)) = (names.get_mut(p), share.get_mut(p)) {
                 *n = *name;
-                *x = *s;
+                *x = fixed(*s);
             }
         }
         Postings { off, names, share }
     }
 
-    /// Names containing form `id` and the form's weight share in each.
-    pub(crate) fn get(&self, id: u32) -> (&[u32], &[f32]) {
+    /// Names containing form `id` and the form's weight share in each (fixed point).
+    pub(crate) fn get(&self, id: u32) -> (&[u32], &[u16]) {
         let i = usize::try_from(id).unwrap_or(usize::MAX);
         let (Some(a), Some(b)) = (self.off.get(i), self.off.get(i.wrapping_add(1))) else {
             return (&[], &[]);
@@ -204,7 +205,23 @@ struct Slot {
 }
 
 /// Fixed-point scale of the accumulated shares (sums up to 8 are representable).
-const FIXED: f32 = 8192.0;
+pub(crate) const FIXED: f32 = 8192.0;
+
+/// `share * sim` for a fixed-point share and a similarity in [0, 1] given in 1/32768 units.
+#[inline]
+pub(crate) fn scale(share: u16, sim_q15: u32) -> u16 {
+    u16::try_from((u32::from(share) * sim_q15) >> 15).unwrap_or(u16::MAX)
+}
+
+/// A similarity in [0, 1] in 1/32768 units, for [`scale`].
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "clamped to [0, 32768] first"
+)]
+pub(crate) fn q15(sim: f32) -> u32 {
+    (sim.clamp(0.0, 1.0) * 32768.0) as u32
+}
 
 #[expect(
     clippy::cast_possible_truncation,
@@ -212,7 +229,7 @@ const FIXED: f32 = 8192.0;
     reason = "clamped to the u16 range first"
 )]
 #[inline]
-fn fixed(x: f32) -> u16 {
+pub(crate) fn fixed(x: f32) -> u16 {
     // `as` truncates; adding one half rounds (shares are never negative). No `round()`: it is
     // a library call on this target.
     (x * FIXED + 0.5).clamp(0.0, f32::from(u16::MAX)) as u16
@@ -273,18 +290,18 @@ impl Accumulators {
         self.next_stamp()
     }
 
-    /// Credits name `n` for unit `u` with query share `q` and name share `l` (once per unit:
-    /// the first, best, credit counts).
+    /// Credits name `n` for unit `u` with query share `q` and name share `l`, both fixed
+    /// point (once per unit: the first, best, credit counts).
     #[inline]
-    pub(crate) fn credit(&mut self, n: u32, u: u16, q: f32, l: f32) {
+    pub(crate) fn credit(&mut self, n: u32, u: u16, q: u16, l: u16) {
         let Some(s) = self.slots.get_mut(n as usize) else { return };
         if s.seen != self.query {
-            *s = Slot { seen: self.query, unit: u, q: fixed(q), l: fixed(l) };
+            *s = Slot { seen: self.query, unit: u, q, l };
             self.touched.push(n);
         } else if s.unit != u {
             s.unit = u;
-            s.q = s.q.saturating_add(fixed(q));
-            s.l = s.l.saturating_add(fixed(l));
+            s.q = s.q.saturating_add(q);
+            s.l = s.l.saturating_add(l);
         }
     }
 
@@ -350,11 +367,11 @@ mod tests {
         for _ in 0..70_000 {
             acc.begin(4);
             let u = acc.unit();
-            acc.credit(1, u, 0.5, 0.25);
-            acc.credit(1, u, 0.5, 0.25);
+            acc.credit(1, u, fixed(0.5), fixed(0.25));
+            acc.credit(1, u, fixed(0.5), fixed(0.25));
             let u = acc.unit();
-            acc.credit(1, u, 0.25, 0.25);
-            acc.credit(2, u, 1.0, 1.0);
+            acc.credit(1, u, fixed(0.25), fixed(0.25));
+            acc.credit(2, u, fixed(1.0), fixed(1.0));
             assert_eq!(acc.touched, [1, 2]);
             let s = acc.shares(1);
             assert!((s.acc_q - 0.75).abs() < 1e-3 && (s.acc_l - 0.5).abs() < 1e-3);
@@ -364,7 +381,7 @@ mod tests {
     #[test]
     fn postings_are_grouped_by_id_in_name_order() {
         let p = Postings::build(3, &[(2, 0, 0.5), (0, 0, 0.5), (2, 1, 1.0), (1, 3, 1.0)]);
-        assert_eq!(p.get(2), (&[0u32, 1][..], &[0.5f32, 1.0][..]));
+        assert_eq!(p.get(2), (&[0u32, 1][..], &[fixed(0.5), fixed(1.0)][..]));
         assert_eq!(p.get(0).0, &[0]);
         assert_eq!(p.get(1).0, &[3]);
         assert_eq!(p.get(9).0.len(), 0);

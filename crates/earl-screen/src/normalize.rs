@@ -114,8 +114,11 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
         glue: Vec::new(),
         after_dot: false,
     };
+    // NFKC leaves ASCII unchanged: skip its decomposition tables for the common case.
+    let chars: Box<dyn Iterator<Item = char> + '_> =
+        if name.is_ascii() { Box::new(name.chars()) } else { Box::new(name.nfkc()) };
     let mut prev_dot = false;
-    for c in name.nfkc() {
+    for c in chars {
         let dot_before = prev_dot;
         prev_dot = false;
         if is_han(c) {

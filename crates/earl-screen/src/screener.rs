@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::blocking::{Accumulators, DeletionIndex, MIN_FUZZY_QUERY, Postings};
+use crate::blocking::{Accumulators, DeletionIndex, MIN_FUZZY_QUERY, Postings, fixed, q15, scale};
 use crate::explain::{
     AlignedPair, CountryNote, Explanation, LegalFormNote, MatchKind, TokenRole, Unmatched, r3,
 };
@@ -32,7 +32,7 @@ pub const DEFAULT_LIMIT: usize = 10;
 const MAX_CANDIDATES: usize = 40;
 /// Candidates always aligned (more when the query asks for more hits); the rest of the
 /// [`MAX_CANDIDATES`] only when their pre-score says they could come close to an alert.
-const MIN_ALIGN: usize = 15;
+const MIN_ALIGN: usize = 8;
 /// Estimated score (the pre-score on the scorer's scale) from which a candidate beyond
 /// [`MIN_ALIGN`] is still aligned.
 const ALIGN_FLOOR: f32 = 0.5;
@@ -97,6 +97,7 @@ struct BlockBuf {
     fuzzy: Vec<u32>,
     table: Vec<(u32, u64, f32)>,
     ranked: Vec<(u32, f32)>,
+    best_q: Vec<f32>,
     text: String,
 }
 
@@ -314,10 +315,6 @@ struct NameRec {
     alias: Option<u32>,
     form: NameForm,
     keys: Keys,
-    alts: AltIds,
-    /// Id of the name's joined distinctive key ([`joined_key`]), or [`NO_ID`], and the
-    /// weight of the tokens it covers.
-    joined: (u32, f32),
 }
 
 impl NameRec {
@@ -327,6 +324,55 @@ impl NameRec {
             w: &self.keys.weights,
             ids: &self.keys.ids,
             masks: &self.keys.masks,
+        }
+    }
+}
+
+/// One item of a name's re-ranking brief: a form id of token `tok` with the token's weight.
+/// Special tokens: [`BRIEF_TOTAL`] carries the name's total weight, [`BRIEF_JOINED`] the id of
+/// its joined key and the weight the key covers.
+#[derive(Debug, Clone, Copy)]
+struct BriefItem {
+    id: u32,
+    w: f32,
+    tok: u8,
+}
+
+const BRIEF_TOTAL: u8 = u8::MAX;
+const BRIEF_JOINED: u8 = u8::MAX - 1;
+
+/// What re-ranking reads of every name, packed contiguously per name (one or two cache lines
+/// instead of several scattered heap objects).
+#[derive(Debug, Clone, Default)]
+struct Briefs {
+    off: Vec<u32>,
+    items: Vec<BriefItem>,
+}
+
+impl Briefs {
+    fn push(&mut self, keys: &Keys, alts: &AltIds, joined: (u32, f32)) {
+        if self.off.is_empty() {
+            self.off.push(0);
+        }
+        self.items.push(BriefItem { id: NO_ID, w: keys.total, tok: BRIEF_TOTAL });
+        if joined.0 != NO_ID {
+            self.items.push(BriefItem { id: joined.0, w: joined.1, tok: BRIEF_JOINED });
+        }
+        for (j, (id, w)) in keys.ids.iter().zip(keys.weights.iter()).enumerate().take(64) {
+            let tok = u8::try_from(j).unwrap_or(0);
+            self.items.push(BriefItem { id: *id, w: *w, tok });
+            for (_, alt) in alts.iter().filter(|(t, _)| *t == tok) {
+                self.items.push(BriefItem { id: *alt, w: *w, tok });
+            }
+        }
+        self.off.push(u32::try_from(self.items.len()).unwrap_or(u32::MAX));
+    }
+
+    fn get(&self, name: u32) -> &[BriefItem] {
+        let n = name as usize;
+        match (self.off.get(n), self.off.get(n + 1)) {
+            (Some(a), Some(b)) => self.items.get(*a as usize..*b as usize).unwrap_or(&[]),
+            _ => &[],
         }
     }
 }
@@ -356,6 +402,7 @@ pub struct Screener {
     entries: Vec<Arc<Entry>>,
     names: Vec<NameRec>,
     postings: Postings,
+    briefs: Briefs,
     by_id: FxHashMap<(ListId, String), u32>,
     /// Per entry: ids of the generic and place word forms over all its names, sorted.
     ctx: Vec<Box<[u32]>>,
@@ -592,6 +639,7 @@ impl Screener {
         corpus: Arc<Corpus>,
     ) -> Screener {
         let mut names = Vec::with_capacity(forms.len());
+        let mut briefs = Briefs::default();
         let mut triples: Vec<(u32, u32, f32)> = Vec::new();
         let mut ctx: Vec<Vec<u32>> = vec![Vec::new(); entries.len()];
         let mut seen: Vec<(u32, f32)> = Vec::new();
@@ -634,7 +682,8 @@ impl Screener {
             triples
                 .extend(seen.iter().filter(|(id, _)| *id != NO_ID).map(|(id, sh)| (*id, ni, *sh)));
             let alts = alt_ids(&form, &corpus);
-            names.push(NameRec { entry, alias, form, keys, alts, joined });
+            briefs.push(&keys, &alts, joined);
+            names.push(NameRec { entry, alias, form, keys });
         }
         let postings = Postings::build(corpus.forms.len(), &triples);
         let ctx = ctx
@@ -650,7 +699,7 @@ impl Screener {
             .enumerate()
             .map(|(i, e)| ((e.list.clone(), e.id.clone()), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
-        Screener { entries, names, postings, by_id, ctx, corpus, build_ms: 0.0 }
+        Screener { entries, names, postings, briefs, by_id, ctx, corpus, build_ms: 0.0 }
     }
 
     /// A smaller screener over the entries `keep` accepts, scoring exactly like this one
@@ -871,7 +920,7 @@ impl Screener {
 
     fn block(&self, p: &Prepared, b: &mut BlockBuf) -> Vec<(u32, f32)> {
         self.units(p, b);
-        let BlockBuf { acc, units, table, ranked, .. } = b;
+        let BlockBuf { acc, units, table, ranked, best_q, .. } = b;
         acc.begin(self.names.len());
         let cap = (self.names.len() / 20).max(200);
         let wide_cap = (self.names.len() / 8).max(500);
@@ -887,10 +936,11 @@ impl Screener {
                     return;
                 }
                 // Look the shorter list up in the longer one.
+                let (q, s15) = (fixed(u.w * sim), q15(*sim));
                 for (n, sh) in sn.iter().zip(ss) {
                     if let Ok(k) = ln.binary_search(n) {
-                        let l = sh + ls.get(k).copied().unwrap_or(0.0);
-                        acc.credit(*n, stamp, u.w * sim, l * sim);
+                        let l = sh.saturating_add(ls.get(k).copied().unwrap_or(0));
+                        acc.credit(*n, stamp, q, scale(l, s15));
                     }
                 }
                 return;
@@ -900,8 +950,9 @@ impl Screener {
                 if names.len() > cap || names.len() <= skip_below {
                     continue;
                 }
+                let (q, s15) = (fixed(u.w * sim), q15(*sim));
                 for (n, sh) in names.iter().zip(shares) {
-                    acc.credit(*n, stamp, u.w * sim, sh * sim);
+                    acc.credit(*n, stamp, q, scale(*sh, s15));
                 }
             }
         };
@@ -942,9 +993,7 @@ impl Screener {
             }
             rerank_table(units, table);
             for (n, s) in ranked.iter_mut() {
-                if let Some(rec) = self.names.get(*n as usize) {
-                    *s = self.rescore(p, rec, table);
-                }
+                *s = self.rescore(p, *n, table, best_q);
             }
             if ranked.len() > MAX_CANDIDATES {
                 ranked.select_nth_unstable_by(MAX_CANDIDATES, order);
@@ -957,9 +1006,9 @@ impl Screener {
     }
 
     /// The candidates worth aligning for a query asking for `limit` hits: the first
-    /// [`MIN_ALIGN`] (or `limit + 10`), then those whose pre-score reaches [`ALIGN_FLOOR`].
+    /// [`MIN_ALIGN`] (or `limit + 7`), then those whose pre-score reaches [`ALIGN_FLOOR`].
     fn to_align(ranked: Vec<(u32, f32)>, limit: usize) -> impl Iterator<Item = u32> {
-        let want = MIN_ALIGN.max(limit.saturating_add(10));
+        let want = MIN_ALIGN.max(limit.saturating_add(7));
         let floor = ALIGN_FLOOR.powi(5);
         ranked
             .into_iter()
@@ -968,11 +1017,17 @@ impl Screener {
             .map(|(_, (n, _))| n)
     }
 
-    /// Re-ranking score of a candidate name: coverage of both sides through every unit's
-    /// forms (generic words included), as a [`rank_key`].
-    fn rescore(&self, p: &Prepared, rec: &NameRec, table: &[(u32, u64, f32)]) -> f32 {
-        let mut best_q = [0f32; 64];
-        let mut matched_l = 0.0f32;
+    /// Re-ranking score of candidate name `n`: coverage of both sides through every unit's
+    /// forms (generic words included), as a [`rank_key`]. `best_q` is scratch space.
+    fn rescore(
+        &self,
+        p: &Prepared,
+        n: u32,
+        table: &[(u32, u64, f32)],
+        best_q: &mut Vec<f32>,
+    ) -> f32 {
+        best_q.clear();
+        best_q.resize(p.keys.weights.len().min(64), 0.0);
         // Calls `f(query mask, sim)` for every unit form equal to `id`.
         let lookup = |id: u32, f: &mut dyn FnMut(u64, f32)| {
             let start = table.partition_point(|x| x.0 < id);
@@ -981,7 +1036,7 @@ impl Screener {
                 f(*mask, *sim);
             }
         };
-        let credit_q = |mask: u64, sim: f32, best_q: &mut [f32; 64]| {
+        let credit_q = |mask: u64, sim: f32, best_q: &mut [f32]| {
             let mut m = mask;
             while m != 0 {
                 if let Some(b) = best_q.get_mut(m.trailing_zeros() as usize) {
@@ -990,31 +1045,33 @@ impl Screener {
                 m &= m - 1;
             }
         };
-        for (j, (id, w)) in rec.keys.ids.iter().zip(rec.keys.weights.iter()).enumerate() {
-            let mut best = 0.0f32;
-            lookup(*id, &mut |mask, sim| {
-                best = best.max(sim);
-                credit_q(mask, sim, &mut best_q);
-            });
-            for (_, alt) in rec.alts.iter().filter(|(t, _)| usize::from(*t) == j) {
-                lookup(*alt, &mut |mask, sim| {
-                    best = best.max(sim);
-                    credit_q(mask, sim, &mut best_q);
-                });
+        let (mut total_l, mut matched_l, mut joined_l) = (1e-6f32, 0.0f32, 0.0f32);
+        // Items of one token are consecutive: the token counts with its best form.
+        let (mut tok, mut tok_w, mut tok_best) = (u8::MAX, 0.0f32, 0.0f32);
+        for item in self.briefs.get(n) {
+            match item.tok {
+                BRIEF_TOTAL => total_l = item.w,
+                BRIEF_JOINED => lookup(item.id, &mut |mask, sim| {
+                    credit_q(mask, sim, best_q);
+                    // The key covers the name's distinctive tokens: count them as matched.
+                    joined_l += item.w * sim;
+                }),
+                t => {
+                    if t != tok {
+                        matched_l += tok_w * tok_best;
+                        (tok, tok_w, tok_best) = (t, item.w, 0.0);
+                    }
+                    lookup(item.id, &mut |mask, sim| {
+                        tok_best = tok_best.max(sim);
+                        credit_q(mask, sim, best_q);
+                    });
+                }
             }
-            matched_l += w * best;
         }
-        let (jid, covered) = rec.joined;
-        if jid != NO_ID {
-            lookup(jid, &mut |mask, sim| {
-                credit_q(mask, sim, &mut best_q);
-                // The key covers the name's distinctive tokens: count them as matched.
-                matched_l += covered * sim;
-            });
-        }
-        let matched_l = matched_l.min(rec.keys.total);
+        matched_l += tok_w * tok_best + joined_l;
+        let matched_l = matched_l.min(total_l);
         let matched_q: f32 = p.keys.weights.iter().zip(best_q.iter()).map(|(w, b)| w * b).sum();
-        rank_key(matched_q / p.keys.total, matched_l / rec.keys.total)
+        rank_key(matched_q / p.keys.total, matched_l / total_l)
     }
 
     fn passes(&self, q: &Query<'_>, e: &Entry) -> bool {
@@ -1260,14 +1317,7 @@ impl Screener {
             return 0.0;
         }
         let keys = keys(&c, &self.corpus);
-        let rec = NameRec {
-            entry: u32::MAX,
-            alias: None,
-            form: c,
-            keys,
-            alts: Box::new([]),
-            joined: (NO_ID, 0.0),
-        };
+        let rec = NameRec { entry: u32::MAX, alias: None, form: c, keys };
         self.score_in(&q, &rec, &mut Scratch::default(), &mut Vec::new()).0
     }
 }
