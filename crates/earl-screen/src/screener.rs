@@ -207,8 +207,9 @@ struct Corpus {
     forms: Vec<Box<str>>,
     /// Letter mask per id.
     masks: Vec<u32>,
-    /// Typo neighbourhoods of the token forms.
-    fuzzy: DeletionIndex,
+    /// Typo neighbourhoods of the token forms (built on a second thread while the rest of
+    /// the index is assembled; empty until then).
+    fuzzy: OnceLock<DeletionIndex>,
     /// Verified typo neighbours per form id, filled the first time a query uses the form:
     /// reads are a single atomic load, so threads never wait on each other.
     neighbours: Vec<OnceLock<Neighbours>>,
@@ -230,12 +231,19 @@ impl Corpus {
         self.masks.get(id as usize).copied().unwrap_or(u32::MAX)
     }
 
+    /// Appends the ids of vocabulary forms sharing a deletion key with `word`.
+    fn typo_candidates(&self, word: &str, out: &mut Vec<u32>) {
+        if let Some(f) = self.fuzzy.get() {
+            f.candidates(word, out);
+        }
+    }
+
     /// Vocabulary forms within the typo budget of `form` (whose id is `id`, or [`NO_ID`]),
     /// with their similarity; `buf` is scratch space.
     fn typo_neighbours(&self, form: &str, id: u32, buf: &mut Vec<u32>, out: &mut Vec<(u32, f32)>) {
         let compute = |buf: &mut Vec<u32>, out: &mut Vec<(u32, f32)>| {
             buf.clear();
-            self.fuzzy.candidates(form, buf);
+            self.typo_candidates(form, buf);
             buf.sort_unstable();
             buf.dedup();
             let m = letter_mask(form);
@@ -524,6 +532,40 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
+/// Names from which index builds use a second thread.
+const PARALLEL_BUILD: usize = 4096;
+
+/// Every name of every entry, analysed: `(entry, alias index or None, form)` in entry order.
+/// Large corpora are analysed on two threads (each half of the entries).
+fn analyze_entries(entries: &[Arc<Entry>]) -> Vec<(u32, Option<u32>, NameForm)> {
+    let run = |from: usize, part: &[Arc<Entry>]| {
+        let mut out = Vec::with_capacity(part.len() * 3);
+        for (k, e) in part.iter().enumerate() {
+            let ei = u32::try_from(from + k).unwrap_or(u32::MAX);
+            out.push((ei, None, analyze(&e.name)));
+            for (ai, a) in e.aliases.iter().enumerate() {
+                out.push((ei, Some(u32::try_from(ai).unwrap_or(u32::MAX)), analyze(&a.name)));
+            }
+        }
+        out
+    };
+    let names: usize = entries.iter().map(|e| 1 + e.aliases.len()).sum();
+    if names < PARALLEL_BUILD {
+        return run(0, entries);
+    }
+    let mid = entries.len() / 2;
+    let (first, second) = entries.split_at(mid);
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new().spawn_scoped(scope, || run(mid, second)).ok();
+        let mut out = run(0, first);
+        match helper.map(|h| h.join()) {
+            Some(Ok(rest)) => out.extend(rest),
+            _ => out.extend(run(mid, second)),
+        }
+        out
+    })
+}
+
 /// Multiplier when a list name is a single short token and the query says more.
 const ACRONYM_FACTOR: f64 = 0.9;
 
@@ -561,14 +603,7 @@ impl Screener {
     /// Builds the index over shared entries.
     pub fn from_entries(entries: Vec<Arc<Entry>>) -> Screener {
         let start = Instant::now();
-        let mut forms: Vec<(u32, Option<u32>, NameForm)> = Vec::new();
-        for (ei, e) in entries.iter().enumerate() {
-            let ei = u32::try_from(ei).unwrap_or(u32::MAX);
-            forms.push((ei, None, analyze(&e.name)));
-            for (ai, a) in e.aliases.iter().enumerate() {
-                forms.push((ei, Some(u32::try_from(ai).unwrap_or(u32::MAX)), analyze(&a.name)));
-            }
-        }
+        let forms = analyze_entries(&entries);
         let mut vocab: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut df: Vec<u32> = Vec::new();
         let mut intern = |form: &str, df: &mut Vec<u32>| -> u32 {
@@ -610,14 +645,6 @@ impl Screener {
             }
         }
         let masks = forms_by_id.iter().map(|f| letter_mask(f)).collect();
-        let fuzzy = DeletionIndex::build(
-            forms_by_id
-                .iter()
-                .enumerate()
-                .take(token_ids)
-                .filter(|(_, f)| f.bytes().all(|c| c.is_ascii_alphanumeric()))
-                .map(|(i, f)| (u32::try_from(i).unwrap_or(NO_ID), &**f)),
-        );
         let neighbours = (0..forms_by_id.len()).map(|_| OnceLock::new()).collect();
         let corpus = Arc::new(Corpus {
             vocab,
@@ -625,10 +652,37 @@ impl Screener {
             neighbours,
             forms: forms_by_id,
             masks,
-            fuzzy,
+            fuzzy: OnceLock::new(),
             names: u32::try_from(forms.len()).unwrap_or(u32::MAX),
         });
-        let mut s = Screener::assemble(entries, forms, corpus);
+        let build_fuzzy = |c: &Corpus| {
+            DeletionIndex::build(
+                c.forms
+                    .iter()
+                    .enumerate()
+                    .take(token_ids)
+                    .filter(|(_, f)| f.bytes().all(|c| c.is_ascii_alphanumeric()))
+                    .map(|(i, f)| (u32::try_from(i).unwrap_or(NO_ID), &**f)),
+            )
+        };
+        let parallel = forms.len() >= PARALLEL_BUILD;
+        let mut s = std::thread::scope(|scope| {
+            let c: &Corpus = &corpus;
+            // The deletion index is the second-largest build step and independent of the
+            // postings: build it beside them.
+            let helper = parallel
+                .then(|| {
+                    std::thread::Builder::new().spawn_scoped(scope, move || build_fuzzy(c)).ok()
+                })
+                .flatten();
+            let s = Screener::assemble(entries, forms, Arc::clone(&corpus));
+            let index = match helper.map(|h| h.join()) {
+                Some(Ok(index)) => index,
+                _ => build_fuzzy(c),
+            };
+            let _ = c.fuzzy.set(index);
+            s
+        });
         s.build_ms = start.elapsed().as_secs_f64() * 1000.0;
         s
     }
@@ -740,7 +794,7 @@ impl Screener {
             entries: self.entries.len(),
             names: self.names.len(),
             tokens: self.corpus.vocab.len(),
-            postings: self.postings.len() + self.corpus.fuzzy.len(),
+            postings: self.postings.len() + self.corpus.fuzzy.get().map_or(0, DeletionIndex::len),
             build_ms: self.build_ms,
         }
     }
@@ -908,7 +962,7 @@ impl Screener {
     /// The vocabulary word closest to `word` within the typo budget.
     fn best_typo(&self, word: &str, buf: &mut Vec<u32>) -> Option<(u32, f32)> {
         buf.clear();
-        self.corpus.fuzzy.candidates(word, buf);
+        self.corpus.typo_candidates(word, buf);
         let m = letter_mask(word);
         buf.iter()
             .filter_map(|id| {
