@@ -368,12 +368,22 @@ fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, scratch: &mut Scratch
     // target shorter than that (minus the typo slack) cannot be a merge there, which rules out
     // most pairs at once.
     let mut pair_len = [usize::MAX; MAX_TOKENS];
+    let pairs = nb - 1;
     for (j, w) in b.windows(2).take(nb - 1).enumerate() {
         if let ([x, y], Some(slot)) = (w, pair_len.get_mut(j)) {
             *slot = (x.form.len() + y.form.len()).min(surface_len(x) + surface_len(y));
         }
     }
-    let min_pair = pair_len.iter().copied().min().unwrap_or(usize::MAX);
+    let min_pair = pair_len.iter().take(pairs).copied().min().unwrap_or(usize::MAX);
+    let longest = a
+        .iter()
+        .take(MAX_TOKENS)
+        .flat_map(|t| std::iter::once(t.form.len()).chain(t.alts.iter().map(String::len)))
+        .max()
+        .unwrap_or(0);
+    if longest + 2 < min_pair {
+        return;
+    }
     for (i, ta) in a.iter().enumerate().take(MAX_TOKENS) {
         if ta.form.len() < 2 || ta.role == Role::Number {
             continue;

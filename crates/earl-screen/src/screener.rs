@@ -96,7 +96,7 @@ struct BlockBuf {
     units: Units,
     fuzzy: Vec<u32>,
     table: Vec<(u32, u64, f32)>,
-    ranked: Vec<(u32, f32)>,
+    ranked: Vec<u64>,
     best_q: Vec<f32>,
     text: String,
 }
@@ -1034,29 +1034,37 @@ impl Screener {
                 }
             }
         }
+        // Ranking entries are `(descending key, name)` packed into one integer, so selecting
+        // and sorting compare plain `u64`s (non-negative floats order like their bits).
+        let pack =
+            |n: u32, key: f32| (u64::from(u32::MAX - key.max(0.0).to_bits()) << 32) | u64::from(n);
+        let unpack = |x: u64| -> (u32, f32) {
+            #[expect(clippy::cast_possible_truncation, reason = "the low half is the name")]
+            let n = x as u32;
+            (n, f32::from_bits(u32::MAX - u32::try_from(x >> 32).unwrap_or(u32::MAX)))
+        };
         ranked.clear();
         ranked.extend(acc.touched.iter().filter_map(|n| {
             let s = acc.shares(*n);
-            (s.acc_q >= MIN_PRESCORE).then(|| (*n, rank_key(s.acc_q, s.acc_l)))
+            (s.acc_q >= MIN_PRESCORE).then(|| pack(*n, rank_key(s.acc_q, s.acc_l)))
         }));
-        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if ranked.len() > MIN_ALIGN {
             if ranked.len() > RERANK {
-                ranked.select_nth_unstable_by(RERANK, order);
+                ranked.select_nth_unstable(RERANK);
                 ranked.truncate(RERANK);
             }
             rerank_table(units, table);
-            for (n, s) in ranked.iter_mut() {
-                *s = self.rescore(p, *n, table, best_q);
+            for x in ranked.iter_mut() {
+                let (n, _) = unpack(*x);
+                *x = pack(n, self.rescore(p, n, table, best_q));
             }
             if ranked.len() > MAX_CANDIDATES {
-                ranked.select_nth_unstable_by(MAX_CANDIDATES, order);
+                ranked.select_nth_unstable(MAX_CANDIDATES);
                 ranked.truncate(MAX_CANDIDATES);
             }
         }
-        ranked.sort_unstable_by(order);
-        ranked.truncate(MAX_CANDIDATES);
-        ranked.clone()
+        ranked.sort_unstable();
+        ranked.iter().take(MAX_CANDIDATES).map(|x| unpack(*x)).collect()
     }
 
     /// The candidates worth aligning for a query asking for `limit` hits: the first
