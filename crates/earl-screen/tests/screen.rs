@@ -213,3 +213,58 @@ fn chinese_alias_in_traditional_script_screens_as_itself() {
     }
     eprintln!("checked {checked} Chinese-script aliases");
 }
+
+#[test]
+fn blocking_finds_typos_and_run_together_words() {
+    let s = screener();
+    for (query, id) in [
+        ("Huawie Technologies", "EL-CN-huawei-technologies-co-ltd"),
+        ("CAMRBIAN TECHNOLOGIES CO LTD", "EL-CN-cambricon-technologies-corporation-limited"),
+        ("MAKlogistics", "EL-CN-mak-logistics"),
+        ("Zhongkeshuguang", "EL-CN-sugon"),
+        ("Huawweicloud Shenzhen", "EL-CN-huawei-cloud-shenzhen"),
+    ] {
+        let candidates = s.candidate_entries(query);
+        assert!(candidates.iter().any(|(_, e)| e == id), "{query}: {id} not a candidate");
+        let top = s.screen(&Query { limit: 1, ..Query::new(query) });
+        assert!(top.first().is_some_and(|h| h.id == id && h.alert), "{query}: {:?}", top.first());
+    }
+}
+
+#[test]
+fn top_hit_does_not_depend_on_the_limit_for_listed_names() {
+    let s = screener();
+    let set = common::bundled();
+    // Every 97th name of every list: the best hit with limit 1 equals the best with limit 10.
+    for e in set.entries().step_by(97) {
+        let one = s.screen(&Query { limit: 1, ..Query::new(&e.name) });
+        let ten = s.screen(&Query::new(&e.name));
+        let (Some(a), Some(b)) = (one.first(), ten.first()) else {
+            panic!("{}: no hit", e.name);
+        };
+        assert!((a.score - b.score).abs() < 1e-9, "{}: {} vs {}", e.name, a.score, b.score);
+        assert!(a.alert, "{} does not alert on itself ({} {})", e.name, a.id, a.score);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_input_screens_without_panicking(name in "\\PC{0,80}", limit in 0usize..12) {
+        let hits = screener().screen(&Query { limit, ..Query::new(&name) });
+        prop_assert!(hits.len() <= limit);
+        prop_assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+        prop_assert!(hits.iter().all(|h| (0.0..=1.0).contains(&h.score)));
+    }
+}
+
+#[test]
+fn very_long_and_repetitive_names_are_handled() {
+    let s = screener();
+    let long = "Huawei Technologies Shenzhen ".repeat(300);
+    let hits = s.screen(&Query::new(&long));
+    assert!(hits.len() <= 10);
+    let words: String = (0..200).map(|i| format!("w{i}x ")).collect();
+    assert!(s.screen(&Query::new(&words)).len() <= 10);
+}
