@@ -1068,9 +1068,9 @@ impl Screener {
     }
 
     /// The candidates worth aligning for a query asking for `limit` hits: the first
-    /// [`MIN_ALIGN`] (or `limit + 7`), then those whose pre-score reaches [`ALIGN_FLOOR`].
+    /// [`MIN_ALIGN`] (or `limit + 4`), then those whose pre-score reaches [`ALIGN_FLOOR`].
     fn to_align(ranked: Vec<(u32, f32)>, limit: usize) -> impl Iterator<Item = u32> {
-        let want = MIN_ALIGN.max(limit.saturating_add(7));
+        let want = MIN_ALIGN.max(limit.saturating_add(4));
         let floor = ALIGN_FLOOR.powi(5);
         ranked
             .into_iter()
