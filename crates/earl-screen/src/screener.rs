@@ -184,9 +184,9 @@ pub struct IndexStats {
     pub entries: usize,
     /// Names indexed (main names and aliases).
     pub names: usize,
-    /// Distinct token forms in the corpus statistics.
+    /// Distinct interned forms: token forms, alternative forms and joined name keys.
     pub tokens: usize,
-    /// Posting-list entries (token and n-gram).
+    /// Posting-list entries (names per form) plus typo-index keys.
     pub postings: usize,
     /// Build time in milliseconds.
     pub build_ms: f64,
