@@ -96,6 +96,13 @@ fn parse_line(args: &ScreenArgs, line: &str) -> Result<ScreenRequest, String> {
 /// memory stays flat on any file size.
 const CHUNK: usize = 4096;
 
+/// One output line of a batch, serialised on a worker thread.
+struct BatchLine {
+    json: String,
+    alert: bool,
+    error: bool,
+}
+
 fn screen_batch(global: &Global, engine: &Engine, args: &ScreenArgs) -> anyhow::Result<ExitCode> {
     let path = args.input.as_deref().ok_or_else(|| anyhow!("--input is required"))?;
     let reader: Box<dyn std::io::BufRead> = if path.as_os_str() == "-" {
@@ -133,35 +140,39 @@ fn screen_batch(global: &Global, engine: &Engine, args: &ScreenArgs) -> anyhow::
         if chunk.is_empty() {
             break;
         }
-        let results = earl_engine::par_map(&chunk, |(n, text)| -> serde_json::Value {
+        // Screen and serialise on all cores; only the ordered write is sequential.
+        let results = earl_engine::par_map(&chunk, |(n, text)| -> BatchLine {
             let req = match text {
-                Ok(t) if t.trim().is_empty() => {
-                    return serde_json::json!({"line": n, "query": "", "error": "empty line"});
-                }
+                Ok(t) if t.trim().is_empty() => Err("empty line".to_owned()),
                 Ok(t) => parse_line(args, t),
                 Err(e) => Err(e.clone()),
             };
             match req.and_then(|r| engine.screen(&r).map_err(|e| e.to_string())) {
-                Ok(resp) => serde_json::to_value(&resp).unwrap_or(serde_json::Value::Null),
-                Err(e) => serde_json::json!({
-                    "line": n,
-                    "query": text.as_deref().unwrap_or(""),
-                    "error": e,
-                }),
+                Ok(resp) => BatchLine {
+                    json: serde_json::to_string(&resp).unwrap_or_default(),
+                    alert: resp.hits.iter().any(|h| h.alert),
+                    error: false,
+                },
+                Err(e) => BatchLine {
+                    json: serde_json::json!({
+                        "line": n,
+                        "query": text.as_deref().unwrap_or(""),
+                        "error": e,
+                    })
+                    .to_string(),
+                    alert: false,
+                    error: true,
+                },
             }
         });
-        for v in results {
-            if v.get("error").is_some() {
+        for line in results {
+            if line.error {
                 errors += 1;
             } else {
                 queries += 1;
-                let alerted = v
-                    .get("hits")
-                    .and_then(|h| h.as_array())
-                    .is_some_and(|hits| hits.iter().any(|h| h["alert"] == true));
-                alerts += usize::from(alerted);
+                alerts += usize::from(line.alert);
             }
-            serde_json::to_writer(&mut out, &v)?;
+            out.write_all(line.json.as_bytes())?;
             out.write_all(b"\n")?;
         }
     }
