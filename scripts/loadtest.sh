@@ -42,15 +42,15 @@ echo "== building release"
 cargo build --release --quiet -p earl-server --example serve
 # EARL_USE_CLI=0 skips the CLI build and serves with the example binary (same server code).
 if [[ "${EARL_USE_CLI:-1}" != 0 ]]; then
-    cargo build --release --quiet -p earl-cli || echo "(earl-cli did not build; using the example server)"
+    cargo build --release --quiet -p earl || echo "(earl-cli did not build; using the example server)"
 fi
 
 EARL="$TARGET/release/earl"
 DB="$WORK/audit.db"
 if [[ "${EARL_USE_CLI:-1}" != 0 ]] && "$EARL" serve --help >/dev/null 2>&1 \
     && "$EARL" token --help >/dev/null 2>&1; then
-    TOKEN="$("$EARL" token create loadtest --scope write --db "$DB" | grep -oE 'earl_[0-9a-f]{12}_[0-9a-f]{64}' | head -1)"
-    "$EARL" serve --db "$DB" --addr "127.0.0.1:${PORT}" >"$WORK/server.log" 2>&1 &
+    TOKEN="$("$EARL" --data-dir "$WORK" token create --name loadtest --scope write --db "$DB" | grep -oE 'earl_[0-9a-f]{12}_[0-9a-f]{64}' | head -1)"
+    "$EARL" --data-dir "$WORK" serve --db "$DB" --addr "127.0.0.1:${PORT}" >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     SERVER="earl serve"
 else
