@@ -1,6 +1,8 @@
 //! End-to-end tests of the `earl` binary on the bundled data: what a user types, what they see,
 //! and the exit code. Each test uses its own data directory.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers fail loudly")]
+
 use std::path::Path;
 
 use assert_cmd::Command;
