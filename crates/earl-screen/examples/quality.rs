@@ -18,7 +18,12 @@ mod common;
 use common::quality::*;
 
 fn main() {
-    let show_misses = std::env::args().any(|a| a == "--misses");
+    let args: Vec<String> = std::env::args().collect();
+    let show_misses = args.iter().any(|a| a == "--misses");
+    // `--dump FILE`: every pairwise score as TSV (set, group, split, label, score, query,
+    // candidate), for threshold sweeps outside this tool.
+    let dump_path = args.iter().position(|a| a == "--dump").and_then(|i| args.get(i + 1));
+    let mut dump = String::new();
     let s = common::screener();
     println!("corpus: {:?}", s.stats());
     for (title, pairs) in
@@ -43,21 +48,37 @@ fn main() {
                 theirs.f1()
             );
         }
+        for p in pairs.iter().filter(|_| dump_path.is_some()) {
+            let sc = s.score_pair(&p.query, &p.candidate);
+            dump.push_str(&format!(
+                "{title}\t{}\t{}\t{}\t{sc:.4}\t{}\t{}\n",
+                p.group,
+                p.split,
+                p.is_match,
+                p.query.replace(['\t', '\n'], " "),
+                p.candidate.replace(['\t', '\n'], " ")
+            ));
+        }
         if show_misses {
             for p in &pairs {
                 let sc = s.score_pair(&p.query, &p.candidate);
                 if (sc >= earl_screen::DEFAULT_ALERT_THRESHOLD) != p.is_match {
                     println!(
-                        "  {} {:.3} {:?} ~ {:?} [{}]",
+                        "  {} {:.3} {:?} ~ {:?} [{}] {} {}",
                         if p.is_match { "FN" } else { "FP" },
                         sc,
                         p.query,
                         p.candidate,
-                        p.category
+                        p.category,
+                        p.group,
+                        p.split
                     );
                 }
             }
         }
+    }
+    if let Some(path) = dump_path {
+        std::fs::write(path, &dump).expect("write dump");
     }
     let rows = cn_variants();
     let mut misses = Vec::new();

@@ -21,8 +21,14 @@ pub enum MatchKind {
     MergeSplit,
     /// A place name that sits elsewhere in the other name (`Shenzhen X` vs `X (Shenzhen)`).
     Place,
-    /// A single letter standing for a name (`A.` = `Ali`).
+    /// A single letter standing for a name (`A.` = `Ali`), or run-together initials standing
+    /// for several words (`JC` = `Jean-Claude`, `US` = `United States`).
     Initial,
+    /// A nickname or short form of a given name (`Ted` = `Theodore`).
+    Nickname,
+    /// Person-name parts spelled in different romanisations that share their consonants
+    /// (`Husayn` = `Hussein`, `Muhammad` = Arabic `mhmd`).
+    Phonetic,
     /// Legal forms (`Co., Ltd.` = `有限公司`); compared by class, never decisive.
     LegalForm,
     /// A generic or place word absent from the matched alias but present in another name of

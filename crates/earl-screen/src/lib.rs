@@ -18,6 +18,7 @@ mod blocking;
 mod explain;
 mod han;
 mod normalize;
+mod person;
 mod prepare;
 mod score;
 mod screener;

@@ -21,6 +21,8 @@ pub(crate) enum Piece {
         translit: bool,
         /// Inside parentheses or brackets.
         paren: bool,
+        /// Attached to the previous word by a hyphen (`Jong-un`, `Abd-al-Qadir`).
+        hyphen: bool,
     },
     /// A run of Han characters.
     Han {
@@ -50,6 +52,10 @@ struct Builder {
     han_orig: String,
     han_simp: String,
     paren_depth: u32,
+    /// The current word follows the previous one after a hyphen.
+    word_hyphen: bool,
+    /// A hyphen directly followed the last word.
+    hyphen_pending: bool,
     /// Whether the last flushed word ended with a dot that was directly followed by a letter
     /// ("s.a."), so single letters can be glued back into an acronym.
     glue: Vec<bool>,
@@ -64,7 +70,13 @@ impl Builder {
     fn flush_word(&mut self) {
         if !self.word.is_empty() {
             let text = std::mem::take(&mut self.word);
-            self.pieces.push(Piece::Word { text, translit: self.translit, paren: self.paren() });
+            let hyphen = std::mem::take(&mut self.word_hyphen);
+            self.pieces.push(Piece::Word {
+                text,
+                translit: self.translit,
+                paren: self.paren(),
+                hyphen,
+            });
             self.glue.push(self.after_dot);
         }
         self.translit = false;
@@ -88,10 +100,14 @@ impl Builder {
     fn push_ascii(&mut self, c: char, translit: bool) {
         if c.is_ascii_alphanumeric() {
             self.flush_han();
+            if self.word.is_empty() {
+                self.word_hyphen = std::mem::take(&mut self.hyphen_pending);
+            }
             self.word.push(c.to_ascii_lowercase());
             self.translit |= translit;
         } else if !is_apostrophe(c) {
             self.flush();
+            self.hyphen_pending = false;
         }
     }
 }
@@ -111,6 +127,8 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
         han_orig: String::new(),
         han_simp: String::new(),
         paren_depth: 0,
+        word_hyphen: false,
+        hyphen_pending: false,
         glue: Vec::new(),
         after_dot: false,
     };
@@ -141,7 +159,9 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
                     text: "and".to_owned(),
                     translit: false,
                     paren: b.paren(),
+                    hyphen: false,
                 });
+                b.hyphen_pending = false;
                 b.glue.push(false);
             }
             '(' | '[' | '{' | '\u{FF08}' | '\u{3010}' => {
@@ -154,7 +174,13 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
             }
             '.' => {
                 b.flush();
+                b.hyphen_pending = false;
                 prev_dot = true;
+            }
+            '-' | '\u{2010}' | '\u{2011}' => {
+                let after_word = !b.word.is_empty();
+                b.flush();
+                b.hyphen_pending = after_word;
             }
             _ if is_apostrophe(c) => {}
             _ if c.is_alphanumeric() => {
@@ -168,7 +194,10 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
                 }
             }
             _ if is_combining_mark(c) => {}
-            _ => b.flush(),
+            _ => {
+                b.flush();
+                b.hyphen_pending = false;
+            }
         }
     }
     b.flush();

@@ -53,6 +53,9 @@ pub(crate) struct NameForm {
     pub tokens: Vec<Token>,
     /// Legal forms, removed from the tokens.
     pub legal: Vec<Legal>,
+    /// Tokens attached to the token before them by a hyphen, one bit each (`Jong-un`): parts
+    /// of one compound name.
+    pub hyphened: u64,
 }
 
 impl NameForm {
@@ -96,6 +99,7 @@ struct Word {
     text: String,
     translit: bool,
     paren: bool,
+    hyphen: bool,
 }
 
 const ORDINAL_WORDS: &[(&str, u32)] = &[
@@ -143,7 +147,9 @@ pub(crate) fn analyze(name: &str) -> NameForm {
     let mut words: Vec<Word> = Vec::new();
     for piece in normalize::pieces(name) {
         match piece {
-            Piece::Word { text, translit, paren } => words.push(Word { text, translit, paren }),
+            Piece::Word { text, translit, paren, hyphen } => {
+                words.push(Word { text, translit, paren, hyphen })
+            }
             Piece::Han { orig, simp, paren } => {
                 latin_words(&mut form, std::mem::take(&mut words));
                 han_run(&mut form, &orig, &simp, paren);
@@ -340,7 +346,7 @@ fn latin_words(form: &mut NameForm, words: Vec<Word>) {
     enum Unit {
         Legal { surface: String, class: String, start: usize, end: usize, chars: usize, len: usize },
         Words(Vec<(String, Role)>, String, bool, bool),
-        Plain(String, bool, bool),
+        Plain(String, bool, bool, bool),
     }
     let mut units: Vec<Unit> = Vec::new();
     let mut i = 0;
@@ -382,7 +388,7 @@ fn latin_words(form: &mut NameForm, words: Vec<Word>) {
         }
         if !done {
             if let Some(w) = words.get(i) {
-                units.push(Unit::Plain(w.text.clone(), w.paren, w.translit));
+                units.push(Unit::Plain(w.text.clone(), w.paren, w.translit, w.hyphen));
             }
             i += 1;
         }
@@ -393,7 +399,7 @@ fn latin_words(form: &mut NameForm, words: Vec<Word>) {
             rest.iter().all(|u| match u {
                 Unit::Legal { .. } => true,
                 Unit::Words(ws, _, paren, _) => *paren || ws.iter().all(|(_, r)| *r == Role::Place),
-                Unit::Plain(text, paren, _) => *paren || t.latin_places.contains(text),
+                Unit::Plain(text, paren, _, _) => *paren || t.latin_places.contains(text),
             })
         })
     };
@@ -432,7 +438,12 @@ fn latin_words(form: &mut NameForm, words: Vec<Word>) {
                     });
                 }
             }
-            Unit::Plain(text, paren, translit) => push_plain(form, text, paren, translit),
+            Unit::Plain(text, paren, translit, hyphen) => {
+                if hyphen && !form.tokens.is_empty() && form.tokens.len() < 64 {
+                    form.hyphened |= 1u64 << form.tokens.len();
+                }
+                push_plain(form, text, paren, translit)
+            }
         }
     }
 }

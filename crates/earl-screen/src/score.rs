@@ -14,6 +14,7 @@
 )]
 
 use crate::explain::MatchKind;
+use crate::person::{patronymic_mask, person_like};
 use crate::prepare::{NameForm, Origin, Token};
 use crate::tables::Role;
 
@@ -23,6 +24,12 @@ pub(crate) const QUERY_EXP: f64 = 0.6;
 pub(crate) const LIST_EXP: f64 = 0.4;
 /// Extra penalty per share of distinctive weight left unmatched on both sides.
 const CONTRADICTION: f64 = 0.5;
+/// Weight kept by the extra parts of a person name when the other name is fully found in it.
+const OMISSION: f32 = 0.3;
+/// Least similarity of a pairing that counts as "found" for [`OMISSION`].
+const FIRM_SIM: f32 = 0.8;
+/// Similarity factor when a father's name (after `bin`, `ibn`...) pairs with a given name.
+const PATRONYM_SWAP: f32 = 0.6;
 /// Pairings below this token similarity are not made.
 const MIN_SIM: f32 = 0.72;
 /// Tokens beyond this position are ignored (bitmask width).
@@ -265,12 +272,46 @@ fn same_form(a: &Token, ai: u32, b: &Token, bi: u32) -> bool {
     }
 }
 
-/// Similarity of two single tokens (`ai`/`bi` interned ids, `am`/`bm` letter masks).
+/// Similarity of a nickname and the full given name (`Ted` / `Theodore`).
+const NICKNAME_SIM: f32 = 0.9;
+/// Similarity of person-name parts that share their consonant key (`Husayn` / `Hussein`).
+const PHONETIC_SIM: f32 = 0.86;
+/// Similarity of run-together initials and the words they stand for (`JC` / `Jean Claude`).
+const INITIALS_SIM: f32 = 0.85;
+/// Similarity of two-letter person-name parts one edit apart (`On` / `Un` in Korean names).
+const SHORT_TYPO_SIM: f32 = 0.72;
+
+/// Person-name similarities beyond typos: nicknames, shared consonant keys, one edit in a
+/// two-letter part (two pinyin syllables excepted: `Li` / `Lu` are different surnames).
+fn person_sim(a: &Token, b: &Token) -> Option<(f32, MatchKind, u8)> {
+    if a.role != Role::Distinctive || b.role != Role::Distinctive {
+        return None;
+    }
+    let (fa, fb) = (a.form.as_str(), b.form.as_str());
+    if crate::person::nickname_pair(fa, fb) {
+        return Some((NICKNAME_SIM, MatchKind::Nickname, 0));
+    }
+    if fa.len() >= 3 && fb.len() >= 3 && crate::person::same_consonant_key(fa, fb) {
+        return Some((PHONETIC_SIM, MatchKind::Phonetic, 0));
+    }
+    let (short, long) = (fa.len().min(fb.len()), fa.len().max(fb.len()));
+    if short == 2 && long <= 3 && osa_distance(fa.as_bytes(), fb.as_bytes(), 1) == 1 {
+        let syl = &crate::tables::tables().syllables;
+        if !(syl.contains(fa) && syl.contains(fb)) {
+            return Some((SHORT_TYPO_SIM, MatchKind::Typo, 1));
+        }
+    }
+    None
+}
+
+/// Similarity of two single tokens (`ai`/`bi` interned ids, `am`/`bm` letter masks);
+/// `person`: both names read like persons' (see [`person_sim`]).
 fn token_sim(
     a: &Token,
     (ai, am): (u32, u32),
     b: &Token,
     (bi, bm): (u32, u32),
+    person: bool,
 ) -> Option<(f32, MatchKind, u8)> {
     if same_form(a, ai, b, bi) {
         let (how, sim) = how_exact(a, b);
@@ -305,7 +346,62 @@ fn token_sim(
             best = Some(x);
         }
     }
-    best.map(|(s, d)| (s, MatchKind::Typo, d))
+    let typo = best.map(|(s, d)| (s, MatchKind::Typo, d));
+    if person
+        && let Some(p) = person_sim(a, b)
+        && typo.is_none_or(|t| p.0 > t.0)
+    {
+        return Some(p);
+    }
+    typo
+}
+
+/// Edges where a token of run-together initials on side A (`jc`, `us`, `pla`) stands for as
+/// many consecutive words on side B (`jean claude`, `united states`, `peoples liberation
+/// army`); stop words in between are covered too.
+fn initial_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec<Edge>) {
+    let nb = b.len().min(MAX_TOKENS);
+    for (i, ta) in a.iter().enumerate().take(MAX_TOKENS) {
+        let letters = ta.form.as_bytes();
+        if !(2..=5).contains(&letters.len())
+            || ta.role != Role::Distinctive
+            || !letters.iter().all(u8::is_ascii_lowercase)
+        {
+            continue;
+        }
+        for j in 0..nb {
+            let mut k = 0usize;
+            let mut end = j;
+            while end < nb && k < letters.len() {
+                let Some(t) = b.get(end) else { break };
+                if t.role == Role::Stop && k > 0 {
+                    end += 1;
+                    continue;
+                }
+                if t.form.len() < 2
+                    || t.role == Role::Number
+                    || t.form.as_bytes().first() != letters.get(k)
+                {
+                    break;
+                }
+                k += 1;
+                end += 1;
+            }
+            if k == letters.len() && end - j >= 2 {
+                let (qs, ql, ls, ll) =
+                    if a_is_query { (i, 1, j, end - j) } else { (j, end - j, i, 1) };
+                out.push(Edge {
+                    q_start: u8::try_from(qs).unwrap_or(u8::MAX),
+                    q_len: u8::try_from(ql).unwrap_or(1),
+                    l_start: u8::try_from(ls).unwrap_or(u8::MAX),
+                    l_len: u8::try_from(ll).unwrap_or(1),
+                    sim: INITIALS_SIM,
+                    how: MatchKind::Initial,
+                    edits: 0,
+                });
+            }
+        }
+    }
 }
 
 fn mask(start: usize, len: usize) -> u64 {
@@ -517,13 +613,21 @@ pub(crate) fn combine_generic(cov_q: f64, cov_l: f64) -> f64 {
 pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64, f64, f64) {
     let (qt, lt) = (&q.form.tokens, &l.form.tokens);
     let (qw, lw) = (q.w, l.w);
+    let person = person_like(q.form) && person_like(l.form);
+    // `X bin Y` is not `Y bin X`: a father's name pairs only with a father's name.
+    let (pq, pl) = if person { (patronymic_mask(q.form), patronymic_mask(l.form)) } else { (0, 0) };
+    let check_patronyms = pq != 0 && pl != 0;
     scratch.edges.clear();
     for (i, a) in qt.iter().enumerate().take(MAX_TOKENS) {
         let ka = (q.id(i), q.mask(i));
         for (j, b) in lt.iter().enumerate().take(MAX_TOKENS) {
-            if let Some((sim, how, edits)) = token_sim(a, ka, b, (l.id(j), l.mask(j)))
-                && sim >= MIN_SIM
-            {
+            if let Some((mut sim, how, edits)) = token_sim(a, ka, b, (l.id(j), l.mask(j)), person) {
+                if check_patronyms && ((pq >> i) & 1) != ((pl >> j) & 1) {
+                    sim *= PATRONYM_SWAP;
+                }
+                if sim < MIN_SIM {
+                    continue;
+                }
                 scratch.edges.push(Edge {
                     q_start: u8::try_from(i).unwrap_or(u8::MAX),
                     q_len: 1,
@@ -538,6 +642,8 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
     }
     merge_edges(qt, lt, true, scratch);
     merge_edges(lt, qt, false, scratch);
+    initial_edges(qt, lt, true, &mut scratch.edges);
+    initial_edges(lt, qt, false, &mut scratch.edges);
     // Best first; among equals prefer the edge carrying more weight.
     let value =
         |e: &Edge| span_weight(qw, e.q_start, e.q_len) + span_weight(lw, e.l_start, e.l_len);
@@ -556,13 +662,54 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
         used_l |= ml;
         scratch.chosen.push(*e);
     }
-    let total_q: f32 = qw.iter().sum();
-    let total_l: f32 = lw.iter().sum();
+    let mut total_q: f32 = qw.iter().sum();
+    let mut total_l: f32 = lw.iter().sum();
     let mut mq = 0.0f32;
     let mut ml = 0.0f32;
     for e in &scratch.chosen {
         mq += e.sim * span_weight(qw, e.q_start, e.q_len);
         ml += e.sim * span_weight(lw, e.l_start, e.l_len);
+    }
+    if person {
+        // A person name whose every part (two at least) is found in the other name: the other
+        // name's extra parts are omitted middle names, patronymics or titles, not a
+        // contradiction ("Sergey Lavrov" / "Sergey Viktorovich Lavrov"). Found means paired
+        // closely and not through a merge ("Abdul Karim" is not found in "Anna Abdulkarim").
+        let (mut firm_q, mut firm_l) = (0u64, 0u64);
+        for e in
+            scratch.chosen.iter().filter(|e| e.sim >= FIRM_SIM && e.how != MatchKind::MergeSplit)
+        {
+            firm_q |= mask(usize::from(e.q_start), usize::from(e.q_len));
+            firm_l |= mask(usize::from(e.l_start), usize::from(e.l_len));
+        }
+        let (used_q, used_l) = (firm_q, firm_l);
+        // Two written parts at least: `Abd-al-Qadir` is one given name, `Kim Jong-un` two.
+        let full =
+            |f: &NameForm, used: u64| {
+                let parts =
+                    f.tokens.iter().enumerate().take(MAX_TOKENS).filter(|(i, t)| {
+                        t.role == Role::Distinctive && f.hyphened & (1u64 << i) == 0
+                    });
+                parts.count() >= 2
+                    && f.tokens
+                        .iter()
+                        .enumerate()
+                        .take(MAX_TOKENS)
+                        .all(|(i, t)| t.role != Role::Distinctive || used & (1u64 << i) != 0)
+            };
+        let unused = |w: &[f32], used: u64| -> f32 {
+            w.iter()
+                .enumerate()
+                .take(MAX_TOKENS)
+                .filter(|(i, _)| used & (1u64 << i) == 0)
+                .map(|(_, w)| *w)
+                .sum()
+        };
+        if full(l.form, used_l) && !full(q.form, used_q) {
+            total_q -= (1.0 - OMISSION) * unused(qw, used_q);
+        } else if full(q.form, used_q) && !full(l.form, used_l) {
+            total_l -= (1.0 - OMISSION) * unused(lw, used_l);
+        }
     }
     let cov_q = if total_q > 0.0 { f64::from(mq / total_q) } else { 0.0 };
     let cov_l = if total_l > 0.0 { f64::from(ml / total_l) } else { 0.0 };

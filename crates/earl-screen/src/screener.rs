@@ -1373,14 +1373,25 @@ impl Screener {
     /// Pairwise score of a query name against a candidate name, using this screener's corpus
     /// statistics (for evaluation on labelled pairs).
     pub fn score_pair(&self, query: &str, candidate: &str) -> f64 {
+        self.explain_pair(query, candidate).map_or(0.0, |(s, _)| s)
+    }
+
+    /// [`Screener::score_pair`] with the explanation a hit would carry (`None` when either
+    /// name has no comparable token).
+    pub fn explain_pair(&self, query: &str, candidate: &str) -> Option<(f64, Explanation)> {
         let q = self.prepare(query);
         let c = analyze(candidate);
         if q.form.tokens.is_empty() || c.tokens.is_empty() {
-            return 0.0;
+            return None;
         }
         let keys = keys(&c, &self.corpus);
         let rec = NameRec { entry: u32::MAX, alias: None, form: c, keys };
-        self.score_in(&q, &rec, &mut Scratch::default(), &mut Vec::new()).0
+        let mut scratch = Scratch::default();
+        let mut context = Vec::new();
+        let (score, cov_q, cov_l) = self.score_in(&q, &rec, &mut scratch, &mut context);
+        let al = Alignment { edges: scratch.chosen.clone(), cov_q, cov_l, context };
+        let display = q.form.display();
+        Some((score, explain(&q.form, &display, &q.keys.weights, &rec, &al, None, None)))
     }
 }
 
