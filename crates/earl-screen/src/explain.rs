@@ -29,6 +29,10 @@ pub enum MatchKind {
     /// Person-name parts spelled in different romanisations that share their consonants
     /// (`Husayn` = `Hussein`, `Muhammad` = Arabic `mhmd`).
     Phonetic,
+    /// Consecutive numbers in otherwise agreeing names (`Fund IV` / `Fund V`, `Snow Storm 1` /
+    /// `Snow Storm 2`): a neighbour in one series (a sister fund or vessel), worth a
+    /// reviewer's look but never an exact match; low similarity.
+    OtherNumber,
     /// Legal forms (`Co., Ltd.` = `有限公司`); compared by class, never decisive.
     LegalForm,
     /// A generic or place word absent from the matched alias but present in another name of

@@ -27,7 +27,10 @@ mod tables;
 pub use explain::{
     AlignedPair, CountryNote, Explanation, LegalFormNote, MatchKind, TokenRole, Unmatched,
 };
-pub use screener::{DEFAULT_ALERT_THRESHOLD, DEFAULT_LIMIT, Hit, IndexStats, Query, Screener};
+pub use screener::{
+    AnalysedName, CandidateGate, DEFAULT_ALERT_THRESHOLD, DEFAULT_LIMIT, Hit, IndexStats, Query,
+    Screener,
+};
 
 /// Comparable token forms of a name as the screener reads it (legal forms removed; Chinese
 /// segmented, romanised or translated), e.g. `华为技术有限公司` -> `["huawei", "technology"]`.

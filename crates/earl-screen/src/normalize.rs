@@ -56,10 +56,11 @@ struct Builder {
     word_hyphen: bool,
     /// A hyphen directly followed the last word.
     hyphen_pending: bool,
-    /// Whether the last flushed word ended with a dot that was directly followed by a letter
-    /// ("s.a."), so single letters can be glued back into an acronym.
-    glue: Vec<bool>,
-    after_dot: bool,
+    /// Per piece: whether a dot stood between it and the previous piece (`L.P.` against
+    /// `X L`), so runs of single letters are glued only within one punctuation style.
+    dotted: Vec<bool>,
+    /// A dot was seen since the last piece was flushed.
+    dot_seen: bool,
 }
 
 impl Builder {
@@ -77,10 +78,9 @@ impl Builder {
                 paren: self.paren(),
                 hyphen,
             });
-            self.glue.push(self.after_dot);
+            self.dotted.push(std::mem::take(&mut self.dot_seen));
         }
         self.translit = false;
-        self.after_dot = false;
     }
 
     fn flush_han(&mut self) {
@@ -88,7 +88,7 @@ impl Builder {
             let orig = std::mem::take(&mut self.han_orig);
             let simp = std::mem::take(&mut self.han_simp);
             self.pieces.push(Piece::Han { orig, simp, paren: self.paren() });
-            self.glue.push(false);
+            self.dotted.push(std::mem::take(&mut self.dot_seen));
         }
     }
 
@@ -129,16 +129,13 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
         paren_depth: 0,
         word_hyphen: false,
         hyphen_pending: false,
-        glue: Vec::new(),
-        after_dot: false,
+        dotted: Vec::new(),
+        dot_seen: false,
     };
     // NFKC leaves ASCII unchanged: skip its decomposition tables for the common case.
     let chars: Box<dyn Iterator<Item = char> + '_> =
         if name.is_ascii() { Box::new(name.chars()) } else { Box::new(name.nfkc()) };
-    let mut prev_dot = false;
     for c in chars {
-        let dot_before = prev_dot;
-        prev_dot = false;
         if is_han(c) {
             b.flush_word();
             b.han_orig.push(c);
@@ -146,9 +143,6 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
             continue;
         }
         if c.is_ascii_alphanumeric() {
-            if dot_before && b.word.is_empty() {
-                b.after_dot = true;
-            }
             b.push_ascii(c, false);
             continue;
         }
@@ -162,7 +156,7 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
                     hyphen: false,
                 });
                 b.hyphen_pending = false;
-                b.glue.push(false);
+                b.dotted.push(std::mem::take(&mut b.dot_seen));
             }
             '(' | '[' | '{' | '\u{FF08}' | '\u{3010}' => {
                 b.flush();
@@ -175,7 +169,7 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
             '.' => {
                 b.flush();
                 b.hyphen_pending = false;
-                prev_dot = true;
+                b.dot_seen = true;
             }
             '-' | '\u{2010}' | '\u{2011}' => {
                 let after_word = !b.word.is_empty();
@@ -201,7 +195,7 @@ fn pieces_with(name: &str, t2s: Option<&FxHashMap<char, char>>) -> Vec<Piece> {
         }
     }
     b.flush();
-    glue_acronyms(b.pieces)
+    glue_acronyms(b.pieces, &b.dotted)
 }
 
 fn is_combining_mark(c: char) -> bool {
@@ -210,21 +204,38 @@ fn is_combining_mark(c: char) -> bool {
 
 /// Joins runs of single letters ("s.a.", "p.l.c.", "A C International") into one word, so
 /// they read as the acronym they are however punctuated. A lone initial ("A. Khamenei")
-/// stays apart.
-fn glue_acronyms(pieces: Vec<Piece>) -> Vec<Piece> {
+/// stays apart, and a run keeps one punctuation style: in "Fund X L.P." the `X` written
+/// apart does not join the dotted `L.P.` (`dotted[i]`: a dot precedes piece `i`).
+fn glue_acronyms(pieces: Vec<Piece>, dotted: &[bool]) -> Vec<Piece> {
+    let single = |p: Option<&Piece>| matches!(p, Some(Piece::Word { text, .. }) if text.len() == 1);
+    let sep = |i: usize| dotted.get(i).copied().unwrap_or(false);
+    // First decide which letters join the run before them, then move the pieces.
+    let mut joins = vec![false; pieces.len()];
+    // Separator style of the current run once it has two letters.
+    let mut run_sep: Option<bool> = None;
+    for i in 1..pieces.len() {
+        let here = sep(i);
+        let fits = single(pieces.get(i))
+            && single(pieces.get(i - 1))
+            && match run_sep {
+                Some(style) => style == here,
+                // A two-letter start must not break the style of a letter that follows.
+                None => !single(pieces.get(i + 1)) || sep(i + 1) == here,
+            };
+        if let Some(j) = joins.get_mut(i) {
+            *j = fits;
+        }
+        run_sep = fits.then_some(here);
+    }
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
-    let mut prev_single = false;
-    for piece in pieces {
-        let single = matches!(&piece, Piece::Word { text, .. } if text.len() == 1);
-        if single
-            && prev_single
+    for (piece, join) in pieces.into_iter().zip(joins) {
+        if join
             && let (Some(Piece::Word { text: last, .. }), Piece::Word { text, .. }) =
                 (out.last_mut(), &piece)
         {
             last.push_str(text);
             continue;
         }
-        prev_single = single;
         out.push(piece);
     }
     out
@@ -264,6 +275,12 @@ mod tests {
         assert_eq!(normalized_text("HUAWEI TECHNOLOGIES CO., LTD."), "huawei technologies co ltd");
         assert_eq!(normalized_text("ＨＵＡＷＥＩ　Ｔｅｃｈ"), "huawei tech");
         assert_eq!(normalized_text("AT&T Inc."), "at and t inc");
+        // Letter runs glue within one punctuation style only.
+        assert_eq!(normalized_text("Bain Capital Fund X L.P."), "bain capital fund x lp");
+        assert_eq!(normalized_text("U.S.A Inc"), "usa inc");
+        assert_eq!(normalized_text("A C International"), "ac international");
+        assert_eq!(normalized_text("A. B. C. Company"), "abc company");
+        assert_eq!(normalized_text("V. Putin"), "v putin");
         assert_eq!(normalized_text("Mo'er Xianchen"), "moer xianchen");
         assert_eq!(normalized_text("Gui'an New District"), "guian new district");
         assert_eq!(normalized_text("Goldman Sachs & Co. L.L.C."), "goldman sachs and co llc");

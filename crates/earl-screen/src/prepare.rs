@@ -115,6 +115,23 @@ const ORDINAL_WORDS: &[(&str, u32)] = &[
     ("ten", 10),
     ("eleven", 11),
     ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    // A common misspelling, frequent enough in names as typed ("Brigade Fourty-four").
+    ("fourty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
     ("first", 1),
     ("second", 2),
     ("third", 3),
@@ -126,6 +143,97 @@ const ORDINAL_WORDS: &[(&str, u32)] = &[
     ("ninth", 9),
     ("tenth", 10),
 ];
+
+/// Value of a tens word (`forty` -> 40), for compounds like `forty-four`.
+fn tens_value(w: &str) -> Option<u32> {
+    ORDINAL_WORDS.iter().find(|(k, v)| *k == w && *v >= 20 && v % 10 == 0).map(|(_, v)| *v)
+}
+
+/// Value of a unit written as a word or a digit (`four`, `4` -> 4).
+fn unit_value(w: &str) -> Option<u32> {
+    match w.as_bytes() {
+        [d @ b'1'..=b'9'] => Some(u32::from(d - b'0')),
+        _ => ORDINAL_WORDS.iter().find(|(k, v)| *k == w && (1..=9).contains(v)).map(|(_, v)| *v),
+    }
+}
+
+/// Joins spelled-out compound numbers into digits (`forty four`, `forty-four`, `forty 4` ->
+/// `44`), so they compare with the number written in digits.
+fn join_number_words(words: &mut Vec<Word>) {
+    let mut k = 0;
+    while k + 1 < words.len() {
+        let value = match (words.get(k), words.get(k + 1)) {
+            (Some(a), Some(b)) => tens_value(&a.text).zip(unit_value(&b.text)),
+            _ => None,
+        };
+        if let Some((tens, unit)) = value
+            && let Some(w) = words.get_mut(k)
+        {
+            w.text = (tens + unit).to_string();
+            words.remove(k + 1);
+        }
+        k += 1;
+    }
+}
+
+/// Value of a Roman numeral from `i` to `xxxix` (`iv` -> 4), written canonically.
+fn roman_value(w: &str) -> Option<u32> {
+    if w.is_empty() || w.len() > 6 || !w.bytes().all(|c| matches!(c, b'i' | b'v' | b'x')) {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'i' => 1,
+        b'v' => 5,
+        _ => 10,
+    };
+    let b = w.as_bytes();
+    let mut total = 0i32;
+    for (k, c) in b.iter().enumerate() {
+        let v = digit(*c);
+        if b.get(k + 1).is_some_and(|n| digit(*n) > v) { total -= v } else { total += v }
+    }
+    let value = u32::try_from(total).ok().filter(|v| (1..40).contains(v))?;
+    // Only the canonical spelling (`iiii`, `vx` are not numerals).
+    (to_roman(value) == w).then_some(value)
+}
+
+fn to_roman(mut v: u32) -> String {
+    let mut out = String::new();
+    for (n, s) in [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")] {
+        while v >= n {
+            out.push_str(s);
+            v -= n;
+        }
+    }
+    out
+}
+
+/// Reads a Roman numeral that closes a name (`Fund IV`, `Citigroup Capital Trust I`,
+/// `Solutions II (Sweden)`: places and parenthesised words may follow) as a number. A name
+/// needs two words before it, and the numerals that are also initials or a pinyin syllable
+/// (`I`, `V`, `X`, `Xi`) count only in a name with a legal form or a descriptive word, so
+/// `V. Putin` and `Wang Jian Xi` keep their letters.
+fn roman_suffix(form: &mut NameForm) {
+    let Some(pos) = form.tokens.iter().rposition(|t| !t.paren && t.role != Role::Place) else {
+        return;
+    };
+    let company_like =
+        !form.legal.is_empty() || form.tokens.iter().any(|t| t.role == Role::Generic);
+    // Two real words before it (`C & I` is an acronym, not `C` and the number one).
+    let words_before =
+        form.tokens.iter().take(pos).filter(|t| t.form.len() >= 2 && t.role != Role::Stop).count();
+    let Some(t) = form.tokens.get_mut(pos) else { return };
+    if words_before < 2 || t.role != Role::Distinctive || t.origin != Origin::Plain {
+        return;
+    }
+    let Some(value) = roman_value(&t.form) else { return };
+    let ambiguous = t.form.len() == 1 || tables().syllables.contains(t.form.as_str());
+    if ambiguous && !company_like {
+        return;
+    }
+    t.form = value.to_string();
+    t.role = Role::Number;
+}
 
 /// `13`, `13th`, `1st` -> 13, 1.
 fn number_value(w: &str) -> Option<String> {
@@ -157,6 +265,7 @@ pub(crate) fn analyze(name: &str) -> NameForm {
         }
     }
     latin_words(&mut form, words);
+    roman_suffix(&mut form);
     // A name made only of legal-form words ("Company Limited") keeps them as tokens.
     if form.tokens.is_empty() && !form.legal.is_empty() {
         for l in std::mem::take(&mut form.legal) {
@@ -336,10 +445,11 @@ fn legal_position_ok(
     rest_is_tail || (start == 0 && end > 0)
 }
 
-fn latin_words(form: &mut NameForm, words: Vec<Word>) {
+fn latin_words(form: &mut NameForm, mut words: Vec<Word>) {
     if words.is_empty() {
         return;
     }
+    join_number_words(&mut words);
     let t = tables();
     let n = words.len();
     // Pass 1: longest phrase at each position.
@@ -568,6 +678,28 @@ mod tests {
         let (t, _) = forms("13th Research Institute");
         assert_eq!(t[0], "13:Number");
         let (t, _) = forms("Brigade Forty 4");
-        assert_eq!(t[2], "4:Number");
+        assert_eq!(t, ["brigade:Distinctive", "44:Number"]);
+        for name in ["Brigade Forty-Four", "Brigade forty four", "Brigade Fourty-four"] {
+            assert_eq!(forms(name).0, ["brigade:Distinctive", "44:Number"], "{name}");
+        }
+        assert_eq!(forms("Sixty Minutes").0[0], "60:Number");
+    }
+
+    #[test]
+    fn roman_numerals_closing_a_name() {
+        assert_eq!(forms("Bain Capital Fund XI L.P.").0[3], "11:Number");
+        assert_eq!(forms("Bain Capital Fund X L.P.").0[3], "10:Number");
+        assert_eq!(forms("Citigroup Capital Trust I").0[3], "1:Number");
+        assert_eq!(forms("Bowne Global Solutions II (Sweden) AB").0[3], "2:Number");
+        assert_eq!(forms("Pope John Paul II").0[3], "2:Number");
+        // Initials and pinyin syllables in person names stay letters; so do non-numerals.
+        assert_eq!(forms("Wang Jian Xi").0[2], "xi:Distinctive");
+        assert_eq!(forms("Putin Vladimir V").0[2], "v:Distinctive");
+        assert_eq!(forms("Alpha Beta Vix").0[2], "vix:Distinctive");
+        assert_eq!(forms("Alpha Beta IIII").0[2], "iiii:Distinctive");
+        assert_eq!(forms("C & I Co., Ltd.").0[2], "i:Distinctive");
+        assert_eq!(roman_value("xxxix"), Some(39));
+        assert_eq!(roman_value("iv"), Some(4));
+        assert_eq!(roman_value("vi"), Some(6));
     }
 }

@@ -24,12 +24,16 @@ pub(crate) const QUERY_EXP: f64 = 0.6;
 pub(crate) const LIST_EXP: f64 = 0.4;
 /// Extra penalty per share of distinctive weight left unmatched on both sides.
 const CONTRADICTION: f64 = 0.5;
+/// Penalty per share of descriptive weight left unmatched on both sides.
+const GENERIC_CONTRADICTION: f64 = 1.0;
 /// Weight kept by the extra parts of a person name when the other name is fully found in it.
 const OMISSION: f32 = 0.3;
 /// Least similarity of a pairing that counts as "found" for [`OMISSION`].
 const FIRM_SIM: f32 = 0.8;
 /// Similarity factor when a father's name (after `bin`, `ibn`...) pairs with a given name.
 const PATRONYM_SWAP: f32 = 0.6;
+/// Similarity of two different numbers paired as members of one series ([`MatchKind::OtherNumber`]).
+const OTHER_NUMBER_SIM: f32 = 0.5;
 /// Pairings below this token similarity are not made.
 const MIN_SIM: f32 = 0.72;
 /// Tokens beyond this position are ignored (bitmask width).
@@ -556,6 +560,23 @@ fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, scratch: &mut Scratch
     }
 }
 
+/// Whether two number forms are consecutive integers (`4` / `5`).
+fn consecutive(a: &str, b: &str) -> bool {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.abs_diff(y) == 1,
+        _ => false,
+    }
+}
+
+/// Positions of the number tokens not in `used`.
+fn leftover_numbers(t: &[Token], used: u64) -> impl Iterator<Item = usize> + '_ {
+    t.iter()
+        .enumerate()
+        .take(MAX_TOKENS)
+        .filter(move |(i, x)| x.role == Role::Number && used & (1u64 << i) == 0)
+        .map(|(i, _)| i)
+}
+
 fn span_weight(w: &[f32], start: u8, len: u8) -> f32 {
     let s = usize::from(start);
     w.get(s..s + usize::from(len)).map(|x| x.iter().sum()).unwrap_or(0.0)
@@ -662,6 +683,34 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
         used_l |= ml;
         scratch.chosen.push(*e);
     }
+    // Consecutive numbers left over on both sides are neighbours in one series (`Fund IV` /
+    // `Fund V`, `Snow Storm 1` / `2`): weak agreement rather than a contradiction. Numbers
+    // further apart (`Leasing 3` / `Leasing 6`) stay a contradiction.
+    let has_number = |t: &[Token]| t.iter().any(|x| x.role == Role::Number);
+    let numbers: Vec<(usize, usize)> = if has_number(qt) && has_number(lt) {
+        leftover_numbers(qt, used_q)
+            .zip(leftover_numbers(lt, used_l))
+            .filter(|(i, j)| match (qt.get(*i), lt.get(*j)) {
+                (Some(a), Some(b)) => consecutive(&a.form, &b.form),
+                _ => false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for (i, j) in numbers {
+        used_q |= 1u64 << i;
+        used_l |= 1u64 << j;
+        scratch.chosen.push(Edge {
+            q_start: u8::try_from(i).unwrap_or(u8::MAX),
+            q_len: 1,
+            l_start: u8::try_from(j).unwrap_or(u8::MAX),
+            l_len: 1,
+            sim: OTHER_NUMBER_SIM,
+            how: MatchKind::OtherNumber,
+            edits: 0,
+        });
+    }
     let mut total_q: f32 = qw.iter().sum();
     let mut total_l: f32 = lw.iter().sum();
     let mut mq = 0.0f32;
@@ -734,6 +783,27 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
     let contradiction = f64::from(uq.min(ul));
     if contradiction > 0.0 {
         score *= 1.0 - CONTRADICTION * contradiction;
+    }
+    // A descriptive word on each side without a partner names a different line of business
+    // (`BAE Systems` / `BAE Industries`, `Agro Exports` / `Agro Imports`): a sibling company
+    // rather than the same one written differently.
+    if !all_generic {
+        let generic = |tokens: &[Token], w: &[f32], used: u64| -> f32 {
+            tokens
+                .iter()
+                .zip(w)
+                .enumerate()
+                .take(MAX_TOKENS)
+                .filter(|(i, (t, _))| used & (1u64 << i) == 0 && t.role == Role::Generic)
+                .map(|(_, (_, w))| *w)
+                .sum()
+        };
+        let gq = generic(qt, qw, used_q) / total_q.max(1e-6);
+        let gl = generic(lt, lw, used_l) / total_l.max(1e-6);
+        let other_business = f64::from(gq.min(gl));
+        if other_business > 0.0 {
+            score *= 1.0 - GENERIC_CONTRADICTION * other_business;
+        }
     }
     scratch.chosen.sort_by_key(|e| e.q_start);
     (cov_q, cov_l, score)

@@ -20,6 +20,10 @@ use crate::score::{
 };
 use crate::tables::Role;
 
+/// Analysing a name once for several indexes, and the candidate gate of small indexes.
+mod gate;
+pub use gate::{AnalysedName, CandidateGate};
+
 /// Default alert threshold on [`Hit::score`]. Chosen on the development split of earl's
 /// Chinese company-name set and name_bench (see docs/SCREENING.md): a score at or above it
 /// means "a reviewer should look at this".
@@ -800,7 +804,10 @@ impl Screener {
     }
 
     fn prepare(&self, name: &str) -> Prepared {
-        let form = analyze(name);
+        self.prepare_form(analyze(name))
+    }
+
+    fn prepare_form(&self, form: NameForm) -> Prepared {
         let keys = keys(&form, &self.corpus);
         let known = form
             .tokens
@@ -1251,7 +1258,12 @@ impl Screener {
 
     /// Screens one name. Hits are sorted by score (best first), at most `q.limit`.
     pub fn screen(&self, q: &Query<'_>) -> Vec<Hit> {
-        let p = self.prepare(q.name);
+        self.screen_form(q, analyze(q.name))
+    }
+
+    /// [`Screener::screen`] of a name already analysed (`q.name` is not read).
+    fn screen_form(&self, q: &Query<'_>, form: NameForm) -> Vec<Hit> {
+        let p = self.prepare_form(form);
         if p.form.tokens.is_empty() || q.limit == 0 {
             return Vec::new();
         }
