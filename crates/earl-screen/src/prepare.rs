@@ -235,6 +235,33 @@ fn roman_suffix(form: &mut NameForm) {
     t.role = Role::Number;
 }
 
+/// In a company name (a legal form or a descriptive word), a country or continent name is a
+/// place (`Banco Santander Mexico`, `Faberlic Europe Sp. z o.o.`): a subsidiary's location
+/// says little about identity. Person names keep such words distinctive (`Michael Jordan`),
+/// and so does a name that would be left without a distinctive word (`Sweden AB`).
+fn company_places(form: &mut NameForm) {
+    let company_like =
+        !form.legal.is_empty() || form.tokens.iter().any(|t| t.role == Role::Generic);
+    if !company_like {
+        return;
+    }
+    let countries = &tables().country_words;
+    let is_country = |t: &Token| {
+        t.role == Role::Distinctive
+            && matches!(t.origin, Origin::Plain | Origin::Translit)
+            && countries.contains(&t.form)
+    };
+    let others = form.tokens.iter().filter(|t| t.role == Role::Distinctive && !is_country(t));
+    if others.count() == 0 {
+        return;
+    }
+    for t in &mut form.tokens {
+        if is_country(t) {
+            t.role = Role::Place;
+        }
+    }
+}
+
 /// `13`, `13th`, `1st` -> 13, 1.
 fn number_value(w: &str) -> Option<String> {
     let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
@@ -266,6 +293,7 @@ pub(crate) fn analyze(name: &str) -> NameForm {
     }
     latin_words(&mut form, words);
     roman_suffix(&mut form);
+    company_places(&mut form);
     // A name made only of legal-form words ("Company Limited") keeps them as tokens.
     if form.tokens.is_empty() && !form.legal.is_empty() {
         for l in std::mem::take(&mut form.legal) {
@@ -683,6 +711,15 @@ mod tests {
             assert_eq!(forms(name).0, ["brigade:Distinctive", "44:Number"], "{name}");
         }
         assert_eq!(forms("Sixty Minutes").0[0], "60:Number");
+    }
+
+    #[test]
+    fn countries_in_company_names_are_places() {
+        assert_eq!(forms("FABERLIC EUROPE Sp. z o.o.").0, ["faberlic:Distinctive", "europe:Place"]);
+        assert_eq!(forms("Banco Santander Mexico, S.A.").0[2], "mexico:Place");
+        // Person names and names with nothing else keep the word.
+        assert_eq!(forms("Michael Jordan").0[1], "jordan:Distinctive");
+        assert_eq!(forms("Sweden AB").0, ["sweden:Distinctive"]);
     }
 
     #[test]

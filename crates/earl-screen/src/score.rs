@@ -568,6 +568,25 @@ fn consecutive(a: &str, b: &str) -> bool {
     }
 }
 
+/// Share of a name's weight (`total`) in tokens outside `used` that pass `role`.
+fn unmatched_share(
+    tokens: &[Token],
+    w: &[f32],
+    used: u64,
+    total: f32,
+    role: impl Fn(&Token) -> bool,
+) -> f32 {
+    let sum: f32 = tokens
+        .iter()
+        .zip(w)
+        .enumerate()
+        .take(MAX_TOKENS)
+        .filter(|(i, (t, _))| used & (1u64 << i) == 0 && role(t))
+        .map(|(_, (_, w))| *w)
+        .sum();
+    sum / total.max(1e-6)
+}
+
 /// Positions of the number tokens not in `used`.
 fn leftover_numbers(t: &[Token], used: u64) -> impl Iterator<Item = usize> + '_ {
     t.iter()
@@ -766,41 +785,25 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
     let mut score = if all_generic { combine_generic(cov_q, cov_l) } else { combine(cov_q, cov_l) };
     // A distinctive word on each side without a partner is a contradiction (a different
     // surname, a different brand), which weighs more than a word one side merely omits.
-    let unmatched = |tokens: &[Token], w: &[f32], used: u64| -> f32 {
-        tokens
-            .iter()
-            .zip(w)
-            .enumerate()
-            .take(MAX_TOKENS)
-            .filter(|(i, (t, _))| {
-                used & (1u64 << i) == 0 && matches!(t.role, Role::Distinctive | Role::Number)
-            })
-            .map(|(_, (_, w))| *w)
-            .sum()
-    };
-    let uq = unmatched(qt, qw, used_q) / total_q.max(1e-6);
-    let ul = unmatched(lt, lw, used_l) / total_l.max(1e-6);
-    let contradiction = f64::from(uq.min(ul));
+    let identity = |t: &Token| matches!(t.role, Role::Distinctive | Role::Number);
+    let contradiction = f64::from(
+        unmatched_share(qt, qw, used_q, total_q, identity)
+            .min(unmatched_share(lt, lw, used_l, total_l, identity)),
+    );
     if contradiction > 0.0 {
         score *= 1.0 - CONTRADICTION * contradiction;
     }
     // A descriptive word on each side without a partner names a different line of business
-    // (`BAE Systems` / `BAE Industries`, `Agro Exports` / `Agro Imports`): a sibling company
-    // rather than the same one written differently.
+    // (`BAE Systems` / `BAE Industries`, `Agro Exports` / `Agro Imports`), a place on each
+    // side a different location (`Solutions (Sweden)` / `Solutions (Finland)`): a sibling
+    // company rather than the same one written differently. A parenthesised word counts as
+    // such a qualifier too (`ICBC (Asia)` / `ICBC (London)`).
     if !all_generic {
-        let generic = |tokens: &[Token], w: &[f32], used: u64| -> f32 {
-            tokens
-                .iter()
-                .zip(w)
-                .enumerate()
-                .take(MAX_TOKENS)
-                .filter(|(i, (t, _))| used & (1u64 << i) == 0 && t.role == Role::Generic)
-                .map(|(_, (_, w))| *w)
-                .sum()
-        };
-        let gq = generic(qt, qw, used_q) / total_q.max(1e-6);
-        let gl = generic(lt, lw, used_l) / total_l.max(1e-6);
-        let other_business = f64::from(gq.min(gl));
+        let business = |t: &Token| matches!(t.role, Role::Generic | Role::Place) || t.paren;
+        let other_business = f64::from(
+            unmatched_share(qt, qw, used_q, total_q, business)
+                .min(unmatched_share(lt, lw, used_l, total_l, business)),
+        );
         if other_business > 0.0 {
             score *= 1.0 - GENERIC_CONTRADICTION * other_business;
         }
