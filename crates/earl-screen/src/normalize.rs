@@ -228,8 +228,18 @@ fn glue_acronyms(pieces: Vec<Piece>, dotted: &[bool]) -> Vec<Piece> {
         run_sep = fits.then_some(here);
     }
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
-    for (piece, join) in pieces.into_iter().zip(joins) {
-        if join
+    let lone: Vec<bool> = (0..pieces.len())
+        .map(|i| {
+            single(pieces.get(i))
+                && !joins.get(i).copied().unwrap_or(false)
+                && !joins.get(i + 1).copied().unwrap_or(false)
+        })
+        .collect();
+    for (i, (piece, join)) in pieces.into_iter().zip(joins).enumerate() {
+        // A letter that starts no run of its own still joins a lone letter before it: no two
+        // one-letter words stay side by side, so normalising twice changes nothing.
+        let lone_pair = lone.get(i).copied().unwrap_or(false) && single(out.last());
+        if (join || lone_pair)
             && let (Some(Piece::Word { text: last, .. }), Piece::Word { text, .. }) =
                 (out.last_mut(), &piece)
         {
