@@ -249,7 +249,7 @@ fn company_places(form: &mut NameForm) {
     let is_country = |t: &Token| {
         t.role == Role::Distinctive
             && matches!(t.origin, Origin::Plain | Origin::Translit)
-            && countries.contains(&t.form)
+            && (countries.contains(&t.form) || crate::tables::CONTINENTS.contains(&t.form.as_str()))
     };
     let others = form.tokens.iter().filter(|t| t.role == Role::Distinctive && !is_country(t));
     if others.count() == 0 {

@@ -26,6 +26,8 @@ pub(crate) const LIST_EXP: f64 = 0.4;
 const CONTRADICTION: f64 = 0.5;
 /// Penalty per share of descriptive weight left unmatched on both sides.
 const GENERIC_CONTRADICTION: f64 = 1.0;
+/// Factor when one company name only carries a country qualifier (a national subsidiary).
+const NATIONAL_SUBSIDIARY: f64 = 0.8;
 /// Weight kept by the extra parts of a person name when the other name is fully found in it.
 const OMISSION: f32 = 0.3;
 /// Least similarity of a pairing that counts as "found" for [`OMISSION`].
@@ -568,6 +570,24 @@ fn consecutive(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether a company name (a legal form or a descriptive word) ends with, or has in
+/// parentheses, a country name left unmatched.
+fn national_qualifier(f: &NameForm, used: u64) -> bool {
+    let tokens = &f.tokens;
+    if f.legal.is_empty() && !tokens.iter().any(|t| t.role == Role::Generic) {
+        return false;
+    }
+    let countries = &crate::tables::tables().country_words;
+    let last = tokens.len().saturating_sub(1);
+    tokens.iter().enumerate().take(MAX_TOKENS).any(|(i, t)| {
+        used & (1u64 << i) == 0
+            && t.role == Role::Place
+            && (t.paren || i == last)
+            && matches!(t.origin, Origin::Plain | Origin::Translit)
+            && countries.contains(&t.form)
+    })
+}
+
 /// Share of a name's weight (`total`) in tokens outside `used` that pass `role`.
 fn unmatched_share(
     tokens: &[Token],
@@ -807,6 +827,11 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
         if other_business > 0.0 {
             score *= 1.0 - GENERIC_CONTRADICTION * other_business;
         }
+    }
+    // A country closing one company name only (`Banco Santander Mexico`, `Marrowby Chemicals
+    // (Thailand)`) names a national subsidiary: a separate legal entity from the parent.
+    if !all_generic && national_qualifier(q.form, used_q) != national_qualifier(l.form, used_l) {
+        score *= NATIONAL_SUBSIDIARY;
     }
     scratch.chosen.sort_by_key(|e| e.q_start);
     (cov_q, cov_l, score)

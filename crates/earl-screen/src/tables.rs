@@ -67,8 +67,8 @@ pub(crate) struct Tables {
     pub polyphones: FxHashMap<char, &'static str>,
     /// Every toneless pinyin syllable (`zhang`, `li` ...).
     pub syllables: FxHashSet<&'static str>,
-    /// One-word country and continent names (`sweden`, `mexico`, `europe`): places inside
-    /// company names (see `prepare::company_places`).
+    /// One-word country names (`sweden`, `mexico`): places inside company names (see
+    /// `prepare::company_places`).
     pub country_words: FxHashSet<String>,
 }
 
@@ -285,7 +285,7 @@ fn build() -> Tables {
         .filter_map(char::from_u32)
         .filter_map(|c| pinyin::ToPinyin::to_pinyin(&c).map(|p| p.plain()))
         .collect();
-    let mut country_words: FxHashSet<String> = earl_lists::country::all_codes()
+    let country_words: FxHashSet<String> = earl_lists::country::all_codes()
         .filter_map(earl_lists::country::display_name)
         .map(latin_words)
         .filter_map(|w| match w.as_slice() {
@@ -293,14 +293,11 @@ fn build() -> Tables {
             _ => None,
         })
         .collect();
-    for continent in CONTINENTS {
-        country_words.insert((*continent).to_owned());
-    }
     Tables { phrases, latin_places, han, han_max_len, t2s, polyphones, syllables, country_words }
 }
 
 /// Continents and world regions written as one word in company names (`Faberlic Europe`).
-const CONTINENTS: &[&str] =
+pub(crate) const CONTINENTS: &[&str] =
     &["europe", "asia", "africa", "america", "americas", "eurasia", "oceania", "scandinavia"];
 
 #[cfg(test)]

@@ -268,3 +268,30 @@ fn very_long_and_repetitive_names_are_handled() {
     let words: String = (0..200).map(|i| format!("w{i}x ")).collect();
     assert!(s.screen(&Query::new(&words)).len() <= 10);
 }
+
+fn pair(a: &str, b: &str) -> f64 {
+    screener().score_pair(a, b)
+}
+
+#[test]
+fn neighbouring_series_numbers_pair_but_distant_ones_contradict() {
+    let (score, why) = screener()
+        .explain_pair("Korvane Capital Fund X L.P.", "Korvane Capital Fund XI L.P.")
+        .unwrap_or_else(|| panic!("no explanation"));
+    assert!(score >= 0.8, "{score}");
+    assert!(why.aligned.iter().any(|p| p.how == earl_screen::MatchKind::OtherNumber), "{why:?}");
+    assert!(pair("Snow Drift 1", "Snow Drift 2") >= 0.8);
+    assert!(pair("Marlowe Leasing 3 Ltd", "Marlowe Leasing 6 Ltd") < 0.8);
+    assert!(pair("Brigade Forty-Four", "Brigade 44") > 0.95);
+}
+
+#[test]
+fn sibling_companies_score_below_the_alert_line() {
+    // Another line of business, another location, a national subsidiary.
+    assert!(pair("Tarvik Systems, Inc.", "Tarvik Industries, Inc.") < 0.8);
+    assert!(pair("Tarvik Systems, Inc.", "Tarvik Systems Inc") > 0.95);
+    assert!(pair("Tarvik Solutions (Sweden) AB", "Tarvik Solutions (Finland) AB") < 0.8);
+    assert!(pair("Banco Tarvik S.A.", "Banco Tarvik Mexico S.A.") < 0.8);
+    // A region is not a national registration.
+    assert!(pair("tarvik", "TARVIK EUROPE Sp. z o.o.") >= 0.8);
+}
