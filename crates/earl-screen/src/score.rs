@@ -26,6 +26,8 @@ pub(crate) const LIST_EXP: f64 = 0.4;
 const CONTRADICTION: f64 = 0.5;
 /// Penalty per share of descriptive weight left unmatched on both sides.
 const GENERIC_CONTRADICTION: f64 = 1.0;
+/// Factor when two person names agree only through initials.
+const INITIALS_ONLY: f64 = 0.8;
 /// Factor when one company name only carries a country qualifier (a national subsidiary).
 const NATIONAL_SUBSIDIARY: f64 = 0.8;
 /// Weight kept by the extra parts of a person name when the other name is fully found in it.
@@ -287,6 +289,24 @@ const INITIALS_SIM: f32 = 0.85;
 /// Similarity of two-letter person-name parts one edit apart (`On` / `Un` in Korean names).
 const SHORT_TYPO_SIM: f32 = 0.72;
 
+/// Whether `a` is `b` with a Latvian or Lithuanian nominative ending (`-s`, `-as`, `-is`,
+/// `-us`): `Sergejs Lavrovs`, `Putinas` for `Sergey Lavrov`, `Putin`. The stem must equal
+/// `b`, or share its consonant key within two edits (`Morales` is not `Morillo`); stems
+/// under three letters say too little.
+fn baltic_ending_pair(a: &str, b: &str) -> bool {
+    if b.ends_with('s') {
+        return false;
+    }
+    ["as", "is", "us", "s"].iter().any(|ending| {
+        a.strip_suffix(ending).is_some_and(|stem| {
+            stem.len() >= 3
+                && (stem == b
+                    || (crate::person::same_consonant_key(stem, b)
+                        && osa_distance(stem.as_bytes(), b.as_bytes(), 2) <= 2))
+        })
+    })
+}
+
 /// Person-name similarities beyond typos: nicknames, shared consonant keys, one edit in a
 /// two-letter part (two pinyin syllables excepted: `Li` / `Lu` are different surnames).
 fn person_sim(a: &Token, b: &Token) -> Option<(f32, MatchKind, u8)> {
@@ -298,6 +318,9 @@ fn person_sim(a: &Token, b: &Token) -> Option<(f32, MatchKind, u8)> {
         return Some((NICKNAME_SIM, MatchKind::Nickname, 0));
     }
     if fa.len() >= 3 && fb.len() >= 3 && crate::person::same_consonant_key(fa, fb) {
+        return Some((PHONETIC_SIM, MatchKind::Phonetic, 0));
+    }
+    if baltic_ending_pair(fa, fb) || baltic_ending_pair(fb, fa) {
         return Some((PHONETIC_SIM, MatchKind::Phonetic, 0));
     }
     let (short, long) = (fa.len().min(fb.len()), fa.len().max(fb.len()));
@@ -801,6 +824,11 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
     }
     let cov_q = if total_q > 0.0 { f64::from(mq / total_q) } else { 0.0 };
     let cov_l = if total_l > 0.0 { f64::from(ml / total_l) } else { 0.0 };
+    // Two initials alone (`N.N.` for a full name: given name and surname) fit a great many
+    // people: never decisive. Longer acronyms (`PLA`) are more specific.
+    let initials_only = person
+        && !scratch.chosen.is_empty()
+        && scratch.chosen.iter().all(|e| e.how == MatchKind::Initial && e.q_len.max(e.l_len) <= 2);
     let all_generic = !lt.iter().any(|t| matches!(t.role, Role::Distinctive | Role::Number));
     let mut score = if all_generic { combine_generic(cov_q, cov_l) } else { combine(cov_q, cov_l) };
     // A distinctive word on each side without a partner is a contradiction (a different
@@ -827,6 +855,9 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
         if other_business > 0.0 {
             score *= 1.0 - GENERIC_CONTRADICTION * other_business;
         }
+    }
+    if initials_only {
+        score *= INITIALS_ONLY;
     }
     // A country closing one company name only (`Banco Santander Mexico`, `Marrowby Chemicals
     // (Thailand)`) names a national subsidiary: a separate legal entity from the parent.
@@ -887,6 +918,17 @@ mod tests {
             let diff = (letter_mask(&a) ^ letter_mask(&b)).count_ones() as usize;
             proptest::prop_assert!(diff <= 2 * d, "{} {} d={} diff={}", a, b, d, diff);
         }
+    }
+
+    #[test]
+    fn baltic_nominative_endings() {
+        assert!(baltic_ending_pair("lavrovs", "lavrov"));
+        assert!(baltic_ending_pair("sergejs", "sergey"));
+        assert!(baltic_ending_pair("putinas", "putin"));
+        assert!(!baltic_ending_pair("lavrov", "lavrovs"));
+        assert!(!baltic_ending_pair("ios", "io"));
+        assert!(!baltic_ending_pair("jonas", "jones"));
+        assert!(!baltic_ending_pair("morales", "morillo"));
     }
 
     #[test]
