@@ -44,6 +44,34 @@ EXTRA = {
     "abdullah": ["abdallah"],
 }
 
+# earl's own additions: the same given name in other European languages (John / Juan /
+# Johann / Ivan), paired with the English form only (never chained).
+EQUIVALENTS = {
+    "john": ["juan", "johann", "johannes", "jean", "giovanni", "ivan", "jan", "joao", "hans", "sean"],
+    "peter": ["pedro", "pierre", "pietro", "piotr", "pyotr", "petr"],
+    "michael": ["miguel", "michel", "michele", "mikhail", "michal"],
+    "joseph": ["jose", "giuseppe", "josef", "iosif", "jozef"],
+    "paul": ["pablo", "paolo", "pavel", "pawel"],
+    "george": ["jorge", "georg", "giorgio", "georgy", "georgiy", "jerzy"],
+    "william": ["guillermo", "wilhelm", "guillaume", "guglielmo"],
+    "charles": ["carlos", "karl", "carlo"],
+    "henry": ["enrique", "heinrich", "henri", "enrico", "henryk"],
+    "stephen": ["esteban", "stefan", "stepan", "stephane", "stefano"],
+    "andrew": ["andres", "andreas", "andre", "andrei", "andrey", "andrea", "andrzej"],
+    "anthony": ["antonio", "anton", "antoine", "antoni"],
+    "francis": ["francisco", "franz", "francois", "francesco", "franciszek"],
+    "thomas": ["tomas", "tommaso", "tomasz"],
+    "james": ["diego", "jaime", "giacomo", "jacques", "jakub"],
+    "alexander": ["alejandro", "alessandro", "aleksandr", "alexandre", "aleksander"],
+    "nicholas": ["nicolas", "nikolai", "nikolay", "nicola", "niccolo", "mikolaj", "klaus"],
+    "matthew": ["mateo", "matteo", "matthias", "matvei", "mateusz"],
+    "daniel": ["daniil", "daniele"],
+    "gregory": ["gregorio", "grigory", "grigori", "gregor", "gregoire"],
+    "mary": ["maria", "marie", "mariya"],
+    "catherine": ["catalina", "caterina", "katharina", "ekaterina", "yekaterina", "katarzyna"],
+    "helen": ["elena", "helene", "yelena"],
+}
+
 
 def main(nick_csv: str, symbols: str) -> None:
     pairs = defaultdict(set)
@@ -59,6 +87,8 @@ def main(nick_csv: str, symbols: str) -> None:
         for full in forms[1:]:
             pairs[full].add(forms[0])
     for full, nicks in EXTRA.items():
+        pairs[full].update(nicks)
+    for full, nicks in EQUIVALENTS.items():
         pairs[full].update(nicks)
     out = [HEADER]
     for full in sorted(pairs):

@@ -24,7 +24,8 @@ pub enum MatchKind {
     /// A single letter standing for a name (`A.` = `Ali`), or run-together initials standing
     /// for several words (`JC` = `Jean-Claude`, `US` = `United States`).
     Initial,
-    /// A nickname or short form of a given name (`Ted` = `Theodore`).
+    /// A nickname or short form of a given name (`Ted` = `Theodore`), or the same given name
+    /// in another language (`Juan` = `John`).
     Nickname,
     /// Person-name parts spelled in different romanisations that share their consonants
     /// (`Husayn` = `Hussein`, `Muhammad` = Arabic `mhmd`).

@@ -174,5 +174,9 @@ mod tests {
         assert!(nickname_pair("ben", "benjamin"));
         assert!(!nickname_pair("benjamin", "benedict"));
         assert!(!nickname_pair("ted", "tom"));
+        // Cross-language equivalents pair with the English form, not with each other.
+        assert!(nickname_pair("juan", "john"));
+        assert!(nickname_pair("pyotr", "peter"));
+        assert!(!nickname_pair("juan", "ivan"));
     }
 }

@@ -8,16 +8,17 @@
 //!   and the scoring are skipped. It follows [`Screener::units`] unit by unit and answers
 //!   `true` whenever a unit *might* reach one of the index's posted forms.
 //!
-//! Why a `false` is safe: a name only becomes a candidate when its accumulated query share
-//! reaches [`MIN_PRESCORE`]. Each blocking unit credits a name at most once, with its weight
-//! `w` times a similarity of at most 1, and only through forms that have postings in the
-//! index. So the sum of `w` over the units that can reach a posted form bounds every name's
-//! share; below the floor there is no candidate, hence no hit. Typo neighbours are
-//! over-approximated by testing the typo rule against every posted form directly (the
-//! deletion index can only find fewer), split words by requiring one half to be posted and
-//! the other posted or within the typo rule of a posted form.
+//! Why a `false` is safe: an indexed name only becomes a candidate when its accumulated query
+//! share reaches [`MIN_PRESCORE`]. Each blocking unit credits a name at most once, with the
+//! unit's weight `w` times a similarity of at most 1, and only through forms posted for that
+//! name. So, per indexed name, the sum of `w` over the units that can reach one of its forms
+//! bounds its share; when no name's bound reaches the floor there is no candidate, hence no
+//! hit. The reach of a unit is over-approximated: typo neighbours by testing the typo rule
+//! against every posted form directly (the deletion index can only find fewer), a split word
+//! by the names of a half that is posted (the other half posted or within the typo rule of a
+//! posted form).
 
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 
 use super::{
     Corpus, Hit, MIN_PRESCORE, NameForm, Query, Role, Screener, joined_key, keys, letter_mask,
@@ -63,34 +64,70 @@ impl Screener {
 #[derive(Debug, Clone)]
 pub struct CandidateGate {
     corpus: std::sync::Arc<Corpus>,
-    /// Forms with postings in the index.
-    posted: FxHashSet<Box<str>>,
-    /// Posted forms of 3 or more bytes with their letter masks, by byte length.
-    by_len: Vec<Vec<(Box<str>, u32)>>,
+    /// Indexed names whose postings hold a form, as bit sets (`words` words each).
+    sets: Vec<Box<[u64]>>,
+    words: usize,
+    /// Forms with postings in the index -> their set.
+    posted: FxHashMap<Box<str>, u32>,
+    /// Posted forms of 3 or more bytes with their letter masks and sets, by byte length.
+    by_len: Vec<Vec<(Box<str>, u32, u32)>>,
+    /// Pieces of a split word that look up a posted form -> its set: the posted forms and
+    /// the words whose canonical form ([`canonical_word`]) is posted.
+    parts: FxHashMap<Box<str>, u32>,
+    /// Byte lengths of `parts` (bit `n` for length `n`; lengths of 128 or more set bit 127).
+    part_lens: u128,
+}
+
+fn len_bit(len: usize) -> u128 {
+    1u128 << len.min(127)
+}
+
+fn or_into(acc: &mut [u64], set: &[u64]) {
+    for (a, b) in acc.iter_mut().zip(set) {
+        *a |= *b;
+    }
 }
 
 impl CandidateGate {
     /// The gate of `screener`'s index.
     pub fn new(screener: &Screener) -> CandidateGate {
         let corpus = std::sync::Arc::clone(&screener.corpus);
-        let mut posted = FxHashSet::default();
-        let mut by_len: Vec<Vec<(Box<str>, u32)>> = Vec::new();
+        let words = screener.names.len().div_ceil(64).max(1);
+        let mut sets = Vec::new();
+        let mut posted = FxHashMap::default();
+        let mut by_len: Vec<Vec<(Box<str>, u32, u32)>> = Vec::new();
         for (id, form) in corpus.forms.iter().enumerate() {
             let Ok(id) = u32::try_from(id) else { break };
-            if screener.postings.get(id).0.is_empty() {
+            let names = screener.postings.get(id).0;
+            if names.is_empty() {
                 continue;
             }
-            posted.insert(form.clone());
+            let mut set = vec![0u64; words];
+            for n in names {
+                if let Some(w) = set.get_mut(*n as usize / 64) {
+                    *w |= 1u64 << (n % 64);
+                }
+            }
+            let Ok(k) = u32::try_from(sets.len()) else { break };
+            sets.push(set.into_boxed_slice());
+            posted.insert(form.clone(), k);
             if form.len() >= 3 {
                 if by_len.len() <= form.len() {
                     by_len.resize(form.len() + 1, Vec::new());
                 }
                 if let Some(bucket) = by_len.get_mut(form.len()) {
-                    bucket.push((form.clone(), letter_mask(form)));
+                    bucket.push((form.clone(), letter_mask(form), k));
                 }
             }
         }
-        CandidateGate { corpus, posted, by_len }
+        let mut parts = posted.clone();
+        for word in crate::tables::tables().phrases.keys() {
+            if let Some(k) = canonical_word(word).and_then(|c| posted.get(c)) {
+                parts.insert(word.as_str().into(), *k);
+            }
+        }
+        let part_lens = parts.keys().fold(0u128, |m, p| m | len_bit(p.len()));
+        CandidateGate { corpus, sets, words, posted, by_len, parts, part_lens }
     }
 
     /// Number of posted forms (0: the index is empty and admits nothing).
@@ -105,19 +142,25 @@ impl CandidateGate {
         if self.posted.is_empty() || q.tokens.is_empty() {
             return false;
         }
-        // Query-token masks of the units that may reach a posted form, one per unit.
-        let mut reach: Vec<u64> = Vec::new();
+        // The units that may reach a posted form: their query tokens and the indexed names
+        // they may reach (one bit set per unit).
+        let mut reach: Vec<(u64, Vec<u64>)> = Vec::new();
+        let mut set = vec![0u64; self.words];
         for (i, t) in q.tokens.iter().enumerate().take(64) {
             if t.role == Role::Stop {
                 continue;
             }
             let bit = 1u64 << i;
-            let typos = t.role == Role::Distinctive && t.form.len() >= MIN_FUZZY_QUERY;
-            if self.has(&t.form)
-                || t.alts.iter().any(|a| self.has(a))
-                || (typos && self.near(&t.form))
-            {
-                reach.push(bit);
+            set.fill(0);
+            let mut any = self.posted_into(&t.form, &mut set);
+            for a in &t.alts {
+                any |= self.posted_into(a, &mut set);
+            }
+            if t.role == Role::Distinctive && t.form.len() >= MIN_FUZZY_QUERY {
+                any |= self.near_into(&t.form, &mut set);
+            }
+            if any {
+                reach.push((bit, set.clone()));
             }
             let splittable = |f: &str| f.len() >= 3 && f.is_ascii();
             let own = (t.role == Role::Distinctive && splittable(&t.form)).then_some(&t.form);
@@ -127,10 +170,16 @@ impl CandidateGate {
                 for cut in 1..f.len().saturating_sub(1) {
                     let (Some(l), Some(r)) = (f.get(..cut), f.get(cut..)) else { continue };
                     let (pl, pr) = (self.part(l), self.part(r));
-                    let pair = (pl && (pr || (r.len() >= 5 && self.near(r))))
-                        || (pr && l.len() >= 5 && self.near(l));
-                    if pair {
-                        reach.push(bit);
+                    // A pair unit credits names holding both halves: those of a posted half
+                    // bound them.
+                    let half = match (pl, pr) {
+                        (Some(a), Some(_)) => Some(a),
+                        (Some(a), None) if r.len() >= 5 && self.near(r) => Some(a),
+                        (None, Some(b)) if l.len() >= 5 && self.near(l) => Some(b),
+                        _ => None,
+                    };
+                    if let Some(k) = half.and_then(|k| self.sets.get(k as usize)) {
+                        reach.push((bit, k.to_vec()));
                     }
                 }
             }
@@ -150,19 +199,25 @@ impl CandidateGate {
                 if end == start {
                     continue;
                 }
-                let short = end == start + 1
+                set.fill(0);
+                let mut any = self.posted_into(&text, &mut set);
+                if end == start + 1
                     && text.len() >= MIN_FUZZY_QUERY
                     && text.len() <= 8
-                    && text.is_ascii();
-                if self.has(&text) || (short && self.near(&text)) {
-                    reach.push(mask);
+                    && text.is_ascii()
+                {
+                    any |= self.near_into(&text, &mut set);
+                }
+                if any {
+                    reach.push((mask, set.clone()));
                 }
             }
         }
-        if let Some((key, mask)) = joined_key(q)
-            && self.has(&key)
-        {
-            reach.push(mask);
+        if let Some((key, mask)) = joined_key(q) {
+            set.fill(0);
+            if self.posted_into(&key, &mut set) {
+                reach.push((mask, set));
+            }
         }
         if reach.is_empty() {
             return false;
@@ -173,34 +228,78 @@ impl CandidateGate {
             (0..n).filter(|i| mask & (1u64 << i) != 0).filter_map(|i| k.weights.get(i)).sum::<f32>()
                 / k.total
         };
-        let bound: f32 = reach.iter().map(|m| share(*m)).sum();
         // Each unit's credit is rounded to the accumulators' fixed point (half a step at
         // most); a little more for float sums.
         #[expect(clippy::cast_precision_loss, reason = "a handful of units")]
         let slack = reach.len() as f32 / FIXED + 1e-3;
-        bound + slack >= MIN_PRESCORE
+        let mut bound = vec![0f32; self.words * 64];
+        for (mask, set) in &reach {
+            let w = share(*mask);
+            for (wi, word) in set.iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    if let Some(b) = bound.get_mut(wi * 64 + bits.trailing_zeros() as usize) {
+                        *b += w;
+                    }
+                    bits &= bits - 1;
+                }
+            }
+        }
+        bound.iter().any(|b| b + slack >= MIN_PRESCORE)
     }
 
-    fn has(&self, form: &str) -> bool {
-        self.posted.contains(form)
+    /// Adds the names of `form` to `set` when it is posted.
+    fn posted_into(&self, form: &str, set: &mut [u64]) -> bool {
+        match self.posted.get(form).and_then(|k| self.sets.get(*k as usize)) {
+            Some(s) => {
+                or_into(set, s);
+                true
+            }
+            None => false,
+        }
     }
 
-    /// A piece of a split word that looks up a posted form, as written or canonical.
-    fn part(&self, piece: &str) -> bool {
-        self.has(piece) || canonical_word(piece).is_some_and(|c| self.has(c))
+    /// The set of a piece of a split word that looks up a posted form, as written or
+    /// canonical.
+    fn part(&self, piece: &str) -> Option<u32> {
+        if self.part_lens & len_bit(piece.len()) == 0 {
+            return None;
+        }
+        self.parts.get(piece).copied()
     }
 
-    /// Whether some posted form is within the typo rule of `word`.
-    fn near(&self, word: &str) -> bool {
+    /// Posted forms within the typo rule of `word` (`f` is called with the set of each).
+    fn near_each(&self, word: &str, mut f: impl FnMut(u32) -> bool) -> bool {
         let len = word.len();
         if len < 3 {
             return false;
         }
         let m = letter_mask(word);
         let lo = len.saturating_sub(2).max(3);
-        (lo..=len + 2)
-            .filter_map(|l| self.by_len.get(l))
-            .flatten()
-            .any(|(f, fm)| typo_sim_masked(word, m, f, *fm).is_some())
+        let mut any = false;
+        for (form, fm, k) in (lo..=len + 2).filter_map(|l| self.by_len.get(l)).flatten() {
+            if typo_sim_masked(word, m, form, *fm).is_some() {
+                any = true;
+                if !f(*k) {
+                    break;
+                }
+            }
+        }
+        any
+    }
+
+    /// Whether some posted form is within the typo rule of `word`.
+    fn near(&self, word: &str) -> bool {
+        self.near_each(word, |_| false)
+    }
+
+    /// Adds the names of every posted form within the typo rule of `word` to `set`.
+    fn near_into(&self, word: &str, set: &mut [u64]) -> bool {
+        self.near_each(word, |k| {
+            if let Some(s) = self.sets.get(k as usize) {
+                or_into(set, s);
+            }
+            true
+        })
     }
 }
