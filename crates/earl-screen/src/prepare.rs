@@ -714,6 +714,13 @@ mod tests {
     }
 
     #[test]
+    fn party_labels_are_stop_words() {
+        let (t, _) = forms("ORDERING CUSTOMER: KALLIOSAARI TRADING OY");
+        assert_eq!(t[..2], ["ordering:Stop", "customer:Stop"]);
+        assert_eq!(forms("BENEFICIARY: Sarikaya Hububat").0[0], "beneficiary:Stop");
+    }
+
+    #[test]
     fn countries_in_company_names_are_places() {
         assert_eq!(forms("FABERLIC EUROPE Sp. z o.o.").0, ["faberlic:Distinctive", "europe:Place"]);
         assert_eq!(forms("Banco Santander Mexico, S.A.").0[2], "mexico:Place");
