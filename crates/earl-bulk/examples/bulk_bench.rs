@@ -12,6 +12,10 @@
 //! Options: `--threads N`, `--chunk N`, `--cache N` (distinct names whose results are reused,
 //! 0 disables), `--json` (print the summary as JSON).
 
+// The `earl` binary's allocator, so timings match `earl screen-file` / `earl rescreen`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

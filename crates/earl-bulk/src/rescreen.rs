@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use earl_lists::diff::{ListDiff, diff_sets};
 use earl_lists::{ListId, SnapshotSet};
-use earl_screen::Screener;
+use earl_screen::{CandidateGate, Screener};
 
 use crate::Reviews;
 use crate::error::BulkError;
@@ -17,6 +17,8 @@ use crate::summary::{ListStamp, RescreenCounts, Summary};
 pub struct RescreenPlan {
     touched: Screener,
     removed: Screener,
+    touched_gate: CandidateGate,
+    removed_gate: CandidateGate,
     change_of: HashMap<(ListId, String), Change>,
     counts: RescreenCounts,
     current: Vec<ListStamp>,
@@ -78,7 +80,17 @@ impl RescreenPlan {
             (false, Some(old)) => old.subset(&keep_removed),
             (false, None) => Screener::new(&since.lists).subset(&keep_removed),
         };
-        RescreenPlan { touched, removed, change_of, counts, current: ListStamp::from_set(current) }
+        let (touched_gate, removed_gate) =
+            (CandidateGate::new(&touched), CandidateGate::new(&removed));
+        RescreenPlan {
+            touched,
+            removed,
+            touched_gate,
+            removed_gate,
+            change_of,
+            counts,
+            current: ListStamp::from_set(current),
+        }
     }
 
     /// Entries added, changed and removed.
@@ -122,9 +134,9 @@ pub fn rescreen_with_plan(
     let screen = ChangeScreen {
         touched: &plan.touched,
         removed: &plan.removed,
+        touched_gate: &plan.touched_gate,
+        removed_gate: &plan.removed_gate,
         change_of: &plan.change_of,
-        has_touched: plan.touched.stats().entries > 0,
-        has_removed: plan.removed.stats().entries > 0,
         params: QueryParams {
             threshold: opts.threshold,
             date: opts.date,

@@ -189,3 +189,166 @@ fn diff_text_shows_entries_and_field_changes() {
             + 4
     "#);
 }
+
+/// Old = the real Entity List; new = 8 added entries (some with a Chinese alias), 4 changed
+/// and 4 removed Chinese entries.
+fn larger_change() -> (SnapshotSet, SnapshotSet) {
+    let old = entity_list();
+    let mut new = old.clone();
+    let list: &mut ListSnapshot = &mut new.lists[0];
+    let cn: Vec<String> = list
+        .entries
+        .iter()
+        .filter(|e| e.country.as_deref() == Some("CN"))
+        .map(|e| e.id.clone())
+        .collect();
+    for id in cn.iter().step_by(97).take(4) {
+        let e = list.entries.iter_mut().find(|e| &e.id == id).unwrap();
+        e.license_policy = Some("Case-by-case review (changed in this test).".into());
+    }
+    let gone: Vec<&String> = cn.iter().skip(40).step_by(89).take(4).collect();
+    list.entries.retain(|e| !gone.contains(&&e.id));
+    let added: &[(&str, Option<&str>)] = &[
+        ("Shenzhen Huaxin Semiconductor Co., Ltd.", Some("深圳华芯半导体有限公司")),
+        ("Hangzhou Ruitai Intelligent Technology Co., Ltd.", None),
+        ("Beijing Zhongke Guangxin Optoelectronics Co., Ltd.", Some("北京中科光芯光电有限公司")),
+        ("Wuhan Jinbao Electronics Co., Ltd.", None),
+        ("Chengdu Longxing Communication Co., Ltd.", Some("成都龙兴通信有限公司")),
+        ("Tianjin Fuan New Materials Co., Ltd.", None),
+        ("Li Xiaoming", Some("李晓明")),
+        ("Novosibirsk Avionika Systems LLC", None),
+    ];
+    for (i, (name, alias)) in added.iter().enumerate() {
+        let mut e = new_entry(&format!("EL-new-{i}"), name, "CN");
+        if let Some(a) = alias {
+            e.aliases.push(Alias { name: (*a).into(), kind: AliasKind::default() });
+        }
+        list.entries.push(e);
+    }
+    (old, new)
+}
+
+/// Customer names around the changed entries (as listed, typos, words dropped or joined,
+/// other legal forms, Chinese forms) and ordinary names sharing their words.
+fn customers_around(names: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in names {
+        out.push(name.clone());
+        out.push(name.to_uppercase());
+        out.push(name.replace(' ', ""));
+        out.push(name.replace("Co., Ltd.", "Company Limited"));
+        let chars: Vec<char> = name.chars().collect();
+        for p in (0..chars.len()).step_by(2) {
+            let mut del = chars.clone();
+            del.remove(p);
+            out.push(del.iter().collect());
+            if p + 1 < chars.len() {
+                let mut swap = chars.clone();
+                swap.swap(p, p + 1);
+                out.push(swap.iter().collect());
+            }
+        }
+        let words: Vec<&str> = name.split_whitespace().collect();
+        for i in 0..words.len() {
+            let mut dropped = words.clone();
+            dropped.remove(i);
+            out.push(dropped.join(" "));
+        }
+    }
+    let cities =
+        ["Shenzhen", "Wuhan", "Chengdu", "Tianjin", "Beijing", "Hamburg", "深圳市", "武汉市"];
+    let trades = ["Huaxin", "Jinbao", "Ruitai", "Longxing", "Fuan", "Guangxin", "Kexin", "Atlas"];
+    let kinds =
+        ["Electronics Co., Ltd.", "Semiconductor Co. Ltd", "New Materials GmbH", "科技有限公司"];
+    for (i, c) in cities.iter().enumerate() {
+        for (j, t) in trades.iter().enumerate() {
+            for k in kinds {
+                out.push(format!("{c} {t} {k}"));
+                out.push(format!("{t}{} {k}", ["", "g", "x"][(i + j) % 3]));
+            }
+        }
+    }
+    out.retain(|n| !n.trim().is_empty());
+    out
+}
+
+#[test]
+fn gated_rescreen_equals_screening_with_only_the_changed_entries() {
+    let (old, new) = larger_change();
+    let diffs = diff_sets(&old, &new);
+    let (mut added, mut changed, mut removed) = (Vec::new(), Vec::new(), Vec::new());
+    for (_, d) in &diffs {
+        added.extend(d.added.iter().map(|e| e.id.clone()));
+        changed.extend(d.changed.iter().map(|c| c.id.clone()));
+        removed.extend(d.removed.iter().map(|e| e.id.clone()));
+    }
+    assert_eq!((added.len(), changed.len(), removed.len()), (8, 4, 4));
+    let new_screener = Screener::new(&new.lists);
+    let old_screener = Screener::new(&old.lists);
+    // The reference: indexes of only the changed entries, queried for every row.
+    let touched = new_screener.subset(&|_, e| added.contains(&e.id) || changed.contains(&e.id));
+    let gone = old_screener.subset(&|_, e| removed.contains(&e.id));
+    let mut names: Vec<String> = Vec::new();
+    let new_touched = new.entries().filter(|e| added.contains(&e.id) || changed.contains(&e.id));
+    for e in new_touched.chain(old.entries().filter(|e| removed.contains(&e.id))) {
+        names.push(e.name.clone());
+        names.extend(e.aliases.iter().map(|a| a.name.clone()));
+    }
+    let rows = customers_around(&names);
+    assert!(rows.len() > 1500, "{}", rows.len());
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("customers.csv");
+    let mut csv_text = String::from("customer_id,customer_name,country\n");
+    let mut expected: Vec<(String, String, String, String)> = Vec::new();
+    for (i, name) in rows.iter().enumerate() {
+        let id = format!("C{i:05}");
+        let country = ["CN", "HK", "DE", ""][i % 4];
+        csv_text.push_str(&format!("{id},\"{}\",{country}\n", name.replace('"', "\"\"")));
+        let q = earl_screen::Query {
+            name,
+            country: (!country.is_empty()).then_some(country),
+            date: None,
+            lists: None,
+            entity_type: None,
+            limit: 1,
+        };
+        if let Some(h) = touched.screen(&q).into_iter().next().filter(|h| h.score >= 0.8) {
+            let change = if added.contains(&h.id) { "added" } else { "changed" };
+            expected.push((id.clone(), change.into(), h.id.clone(), format!("{:.3}", h.score)));
+        }
+        if let Some(h) = gone.screen(&q).into_iter().next().filter(|h| h.score >= 0.8) {
+            expected.push((id.clone(), "removed_entry".into(), h.id, format!("{:.3}", h.score)));
+        }
+    }
+    std::fs::write(&input, csv_text).unwrap();
+    let output = dir.path().join("changes.csv");
+    let mut opts = BulkOptions::new(&input, &output);
+    opts.progress = ProgressMode::Never;
+    let s = rescreen(&old, &new, &new_screener, &opts, None).unwrap();
+    assert_eq!(s.errors, 0, "{:?}", s.errors_by_kind);
+    let text = std::fs::read_to_string(&output).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut got: Vec<(String, String, String, String)> = rdr
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r["customer_id"].clone(),
+                r["earl_change"].clone(),
+                r["earl_entry_id"].clone(),
+                r["earl_score"].clone(),
+            )
+        })
+        .collect();
+    got.sort();
+    expected.sort();
+    // Typos, dropped words and Chinese forms of the changed entries do alert.
+    assert!(expected.len() > 150, "only {} findings", expected.len());
+    assert!(expected.iter().any(|e| e.1 == "removed_entry"));
+    assert!(expected.iter().any(|e| e.1 == "changed"));
+    let missing: Vec<_> = expected.iter().filter(|e| !got.contains(e)).collect();
+    let extra: Vec<_> = got.iter().filter(|g| !expected.contains(g)).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}\nextra {extra:?}");
+    assert_eq!(got, expected);
+}
