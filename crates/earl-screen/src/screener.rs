@@ -42,7 +42,8 @@ const MIN_ALIGN: usize = 8;
 const ALIGN_FLOOR: f32 = 0.5;
 /// Candidates re-ranked with every query word before the cut to [`MAX_CANDIDATES`].
 const RERANK: usize = 100;
-/// Matched query share a name needs to be a candidate.
+/// Matched query share a name needs to be a candidate (`gate.rs` relies on it being the
+/// only way to become one).
 const MIN_PRESCORE: f32 = 0.15;
 /// Similarity credited to merged or split words when blocking (as the aligner's merges).
 const MERGE_SIM: f32 = 0.96;
@@ -831,7 +832,9 @@ impl Screener {
         })
     }
 
-    /// Fills `b.units` with the query's blocking units (see `blocking.rs`).
+    /// Fills `b.units` with the query's blocking units (see `blocking.rs`). A new kind of
+    /// unit, or a wider reach of one, must be mirrored in `gate.rs` (`CandidateGate::admits`
+    /// over-approximates these units to prove that re-screened rows have no candidate).
     fn units(&self, p: &Prepared, b: &mut BlockBuf) {
         let BlockBuf { units, fuzzy, text, .. } = b;
         units.clear();
