@@ -20,6 +20,7 @@ mod han;
 mod normalize;
 mod person;
 mod prepare;
+mod romanisation;
 mod score;
 mod screener;
 mod tables;

@@ -294,6 +294,7 @@ pub(crate) fn analyze(name: &str) -> NameForm {
     latin_words(&mut form, words);
     roman_suffix(&mut form);
     company_places(&mut form);
+    crate::romanisation::add_pinyin_readings(&mut form);
     // A name made only of legal-form words ("Company Limited") keeps them as tokens.
     if form.tokens.is_empty() && !form.legal.is_empty() {
         for l in std::mem::take(&mut form.legal) {

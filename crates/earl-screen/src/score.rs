@@ -485,6 +485,7 @@ fn head2(x: &[u8]) -> &[u8] {
 /// Edges where one token on side A equals several consecutive tokens on side B joined.
 fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, scratch: &mut Scratch) {
     let Scratch { edges: out, joined, joined_s, .. } = scratch;
+    reading_merge_edges(a, b, a_is_query, out);
     let nb = b.len().min(MAX_TOKENS);
     if nb < 2 {
         return;
@@ -580,6 +581,50 @@ fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, scratch: &mut Scratch
                         edits,
                     });
                 }
+            }
+        }
+    }
+}
+
+/// Edges where one token on side A equals two neighbouring person-name parts on side B read
+/// through their other romanisations (`Chin` `ping` = `jin` + `ping`, `Kwok` `Keung` = `guo` +
+/// `qiang`): Wade-Giles and Hong Kong spellings write given names in parts, pinyin as one word
+/// (`Jinping`, `Guoqiang`). Only words with readings from `romanisation.rs` take part.
+fn reading_merge_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec<Edge>) {
+    let read = |t: &Token| {
+        t.role == Role::Distinctive
+            && !t.alts.is_empty()
+            && matches!(t.origin, Origin::Plain | Origin::Translit)
+    };
+    for (j, pair) in b.windows(2).enumerate().take(MAX_TOKENS - 1) {
+        let [x, y] = pair else { continue };
+        if !(read(x) || read(y)) || x.role != Role::Distinctive || y.role != Role::Distinctive {
+            continue;
+        }
+        for (i, ta) in a.iter().enumerate().take(MAX_TOKENS) {
+            if ta.role != Role::Distinctive {
+                continue;
+            }
+            let found = std::iter::once(&ta.form).chain(ta.alts.iter()).any(|target| {
+                std::iter::once(&x.form).chain(x.alts.iter()).any(|xf| {
+                    target.strip_prefix(xf.as_str()).is_some_and(|rest| {
+                        std::iter::once(&y.form).chain(y.alts.iter()).any(|yf| {
+                            rest == yf && !(*xf == x.form && *yf == y.form && *target == ta.form)
+                        })
+                    })
+                })
+            });
+            if found {
+                let (qs, ql, ls, ll) = if a_is_query { (i, 1, j, 2) } else { (j, 2, i, 1) };
+                out.push(Edge {
+                    q_start: u8::try_from(qs).unwrap_or(u8::MAX),
+                    q_len: u8::try_from(ql).unwrap_or(1),
+                    l_start: u8::try_from(ls).unwrap_or(u8::MAX),
+                    l_len: u8::try_from(ll).unwrap_or(1),
+                    sim: 0.95,
+                    how: MatchKind::Transliteration,
+                    edits: 0,
+                });
             }
         }
     }

@@ -295,3 +295,66 @@ fn sibling_companies_score_below_the_alert_line() {
     // A region is not a national registration.
     assert!(pair("tarvik", "TARVIK EUROPE Sp. z o.o.") >= 0.8);
 }
+
+/// A small list of Chinese persons and companies in pinyin, plus one in Wade-Giles.
+fn romanisation_screener() -> Screener {
+    let entries = [
+        ("P1", "Xi Jinping"),
+        ("P2", "Mao Zedong"),
+        ("P3", "Deng Xiaoping"),
+        ("P4", "Chen Dawen"),
+        ("P5", "Huang Guoqiang"),
+        ("P6", "Li Xianlong"),
+        ("P7", "Zhang Wei"),
+        ("P8", "Chiang Ching-kuo"),
+        ("C1", "Deng Technology Co., Ltd."),
+        ("C2", "Deng Industries Co., Ltd."),
+    ];
+    Screener::from_entries(
+        entries
+            .into_iter()
+            .map(|(id, name)| Arc::new(Entry::new(ListId::from("us_bis_entity_list"), id, name)))
+            .collect(),
+    )
+}
+
+fn alert_id(s: &Screener, name: &str) -> Option<String> {
+    s.screen(&Query::new(name)).into_iter().find(|h| h.alert).map(|h| h.entry.id.clone())
+}
+
+#[test]
+fn wade_giles_and_hong_kong_spellings_find_the_pinyin_name() {
+    let s = romanisation_screener();
+    for (query, id) in [
+        ("Hsi Chin-ping", "P1"),
+        ("HSI Chin Ping", "P1"),
+        ("Mao Tse-tung", "P2"),
+        ("Teng Hsiao-ping", "P3"),
+        ("Chan Tai Man", "P4"),
+        ("Tai Man Chan", "P4"),
+        ("Wong Kwok Keung", "P5"),
+        ("Wong Kwok-keung", "P5"),
+        ("Lee Hsien Loong", "P6"),
+        ("Cheung Wai", "P7"),
+        // The list name in Wade-Giles, the query in pinyin.
+        ("Jiang Jingguo", "P8"),
+    ] {
+        assert_eq!(alert_id(&s, query).as_deref(), Some(id), "{query}");
+    }
+    // Either name may be the query.
+    assert!(s.score_pair("Xi Jinping", "Hsi Chin-ping") >= 0.9);
+    assert!(s.score_pair("Chen Dawen", "Chan Tai Man") >= 0.9);
+}
+
+#[test]
+fn romanisation_readings_do_not_widen_other_names() {
+    let s = romanisation_screener();
+    // One syllable-like word in a company name, a pinyin name, an English word: no reading.
+    for query in ["Tang Industries", "Tang Technology Co Ltd", "Chang Wei", "Chin Sun", "Lee Smith"]
+    {
+        assert_eq!(alert_id(&s, query), None, "{query}");
+    }
+    // A different given name stays different under the other spelling.
+    assert!(s.score_pair("Hsi Chin-ping", "Xi Jinlong") < 0.8);
+    assert!(s.score_pair("Wong Kwok Keung", "Huang Guoming") < 0.8);
+}
