@@ -474,12 +474,66 @@ fn legal_position_ok(
     rest_is_tail || (start == 0 && end > 0)
 }
 
+/// Reads a one-edit misspelling of a legal-form word as that word when the repaired words form
+/// a legal form ("Joynt Stock Company", "Co. Limted", "Compnay"): ERP exports are full of these,
+/// and left as they are they count as unmatched distinctive words. Never the first word (a name
+/// does not start with its legal form's long words) and only words that are no dictionary term.
+fn repair_legal_typos(words: &mut [Word]) {
+    let t = tables();
+    for i in 1..words.len() {
+        let Some(w) = words.get(i) else { continue };
+        let text = w.text.as_str();
+        if text.len() < crate::tables::LEGAL_TYPO_MIN_LEN
+            || !text.bytes().all(|b| b.is_ascii_lowercase())
+            || t.phrases.contains_key(text)
+            || t.legal_words.iter().any(|(l, _)| l == text)
+        {
+            continue;
+        }
+        // One edit changes at most two letters of the letter set: a cheap filter first.
+        let mask = crate::score::letter_mask(text);
+        let Some((fix, _)) = t.legal_words.iter().find(|(l, m)| {
+            l.len().abs_diff(text.len()) <= 1
+                && (m ^ mask).count_ones() <= 2
+                && crate::score::osa_distance(l.as_bytes(), text.as_bytes(), 1) == 1
+        }) else {
+            continue;
+        };
+        let fix = fix.clone();
+        let Some(slot) = words.get_mut(i) else { continue };
+        let original = std::mem::replace(&mut slot.text, fix);
+        if !completes_legal_form(words, i)
+            && let Some(slot) = words.get_mut(i)
+        {
+            slot.text = original;
+        }
+    }
+}
+
+/// Whether a legal-form phrase of the tables covers word `i`.
+fn completes_legal_form(words: &[Word], i: usize) -> bool {
+    let t = tables();
+    (i.saturating_sub(4)..=i).any(|start| {
+        let Some(first) = words.get(start) else { return false };
+        t.phrases.get(&first.text).is_some_and(|cands| {
+            cands.iter().any(|(key, phrase)| {
+                matches!(phrase, Phrase::Legal(_))
+                    && start + key.len() > i
+                    && words
+                        .get(start..start + key.len())
+                        .is_some_and(|s| s.iter().zip(key).all(|(a, b)| a.text == *b))
+            })
+        })
+    })
+}
+
 fn latin_words(form: &mut NameForm, mut words: Vec<Word>) {
     if words.is_empty() {
         return;
     }
     join_number_words(&mut words);
     let t = tables();
+    repair_legal_typos(&mut words);
     let n = words.len();
     // Pass 1: longest phrase at each position.
     enum Unit {
@@ -639,6 +693,23 @@ mod tests {
         let (t, l) = forms("Huawei Device (Hong Kong) Co., Limited");
         assert_eq!(t, ["huawei:Distinctive", "devices:Generic", "hongkong:Place"]);
         assert_eq!(l, ["ltd"]);
+    }
+
+    #[test]
+    fn misspelt_legal_form_words_are_read_as_the_legal_form() {
+        let (t, l) = forms("Tactical Missiles Corporation Joynt Stock Company");
+        assert_eq!(t, forms("Tactical Missiles Corporation Joint Stock Company").0);
+        assert!(!l.is_empty());
+        assert_eq!(
+            forms("Zhongxing Telecom Corportion").0,
+            forms("Zhongxing Telecom Corporation").0
+        );
+        assert!(!forms("Zhongxing Telecom Corportion").1.is_empty());
+        // Only when the repaired word completes a legal form, never as the first word, never a
+        // dictionary term: these names keep their words.
+        assert!(forms("Jointe Holdings").0.contains(&"jointe:Distinctive".to_owned()));
+        assert!(forms("Corportion Street Bakery").0.iter().any(|t| t.starts_with("corportion")));
+        assert!(forms("Stocky Brothers").0.iter().any(|t| t.starts_with("stocky")));
     }
 
     #[test]

@@ -70,7 +70,15 @@ pub(crate) struct Tables {
     /// One-word country names (`sweden`, `mexico`): places inside company names (see
     /// `prepare::company_places`).
     pub country_words: FxHashSet<String>,
+    /// Words of five letters or more that occur in Latin legal forms (`limited`, `company`,
+    /// `joint`): a one-edit misspelling of one is read as the word when it completes a legal
+    /// form (`prepare::repair_legal_typos`).
+    pub legal_words: Vec<(String, u32)>,
 }
+
+/// Shortest legal-form word whose misspellings are repaired: shorter ones (`ag`, `ltd`, `inc`)
+/// are one edit away from too many real words.
+pub(crate) const LEGAL_TYPO_MIN_LEN: usize = 5;
 
 static TABLES: OnceLock<Tables> = OnceLock::new();
 
@@ -194,6 +202,7 @@ fn build() -> Tables {
         }
         push_phrase(&mut phrases, key, Phrase::Words(words));
     }
+    let mut legal_words: Vec<(String, u32)> = Vec::new();
     for cols in lines(LEGAL_FORMS) {
         let (Some(alias), Some(class)) = (cols.first(), cols.get(1)) else {
             continue;
@@ -204,6 +213,14 @@ fn build() -> Tables {
         let key = latin_words(alias);
         if key.is_empty() {
             continue;
+        }
+        for word in &key {
+            if word.len() >= LEGAL_TYPO_MIN_LEN
+                && word.bytes().all(|b| b.is_ascii_lowercase())
+                && !legal_words.iter().any(|(w, _)| w == word)
+            {
+                legal_words.push((word.clone(), crate::score::letter_mask(word)));
+            }
         }
         push_phrase(&mut phrases, key, Phrase::Legal((*class).to_owned()));
     }
@@ -293,7 +310,17 @@ fn build() -> Tables {
             _ => None,
         })
         .collect();
-    Tables { phrases, latin_places, han, han_max_len, t2s, polyphones, syllables, country_words }
+    Tables {
+        phrases,
+        latin_places,
+        han,
+        han_max_len,
+        t2s,
+        polyphones,
+        syllables,
+        country_words,
+        legal_words,
+    }
 }
 
 /// Continents and world regions written as one word in company names (`Faberlic Europe`).

@@ -358,3 +358,17 @@ fn romanisation_readings_do_not_widen_other_names() {
     assert!(s.score_pair("Hsi Chin-ping", "Xi Jinlong") < 0.8);
     assert!(s.score_pair("Wong Kwok Keung", "Huang Guoming") < 0.8);
 }
+
+#[test]
+fn misspelt_legal_forms_do_not_count_as_extra_words() {
+    // ERP exports misspell legal forms; the listed name must still alert, and a misspelt legal
+    // form must not make an unrelated name look closer.
+    assert!(
+        pair(
+            "Tactical Missiles Corporation Joynt Stock Company",
+            "Tactical Missiles Corporation Joint Stock Company"
+        ) > 0.95
+    );
+    assert!(pair("HUAWEI TECHNOLOGIES CO LIMTED", "Huawei Technologies Co., Ltd.") > 0.95);
+    assert!(pair("Korvane Trading Co Limted", "Marlowe Trading Co Limited") < 0.5);
+}
