@@ -480,26 +480,35 @@ fn legal_position_ok(
 /// does not start with its legal form's long words) and only words that are no dictionary term.
 fn repair_legal_typos(words: &mut [Word]) {
     let t = tables();
+    let last = words.len().saturating_sub(1);
+    // Legal forms close a name or sit beside another legal-form word: only those positions
+    // are tried, which keeps this off the common path.
+    let legalish = |w: Option<&Word>| {
+        w.is_some_and(|w| t.legal_word_set.contains(&w.text) || t.phrases.contains_key(&w.text))
+    };
     for i in 1..words.len() {
         let Some(w) = words.get(i) else { continue };
         let text = w.text.as_str();
         if text.len() < crate::tables::LEGAL_TYPO_MIN_LEN
+            || !(i == last || legalish(words.get(i - 1)) || legalish(words.get(i + 1)))
             || !text.bytes().all(|b| b.is_ascii_lowercase())
             || t.phrases.contains_key(text)
-            || t.legal_words.iter().any(|(l, _)| l == text)
+            || t.legal_word_set.contains(text)
         {
             continue;
         }
-        // One edit changes at most two letters of the letter set: a cheap filter first.
+        // One edit changes the length by at most one and at most two letters of the letter
+        // set: cheap filters before the distance.
         let mask = crate::score::letter_mask(text);
-        let Some((fix, _)) = t.legal_words.iter().find(|(l, m)| {
-            l.len().abs_diff(text.len()) <= 1
-                && (m ^ mask).count_ones() <= 2
-                && crate::score::osa_distance(l.as_bytes(), text.as_bytes(), 1) == 1
-        }) else {
-            continue;
-        };
-        let fix = fix.clone();
+        let fix = (text.len() - 1..=text.len() + 1)
+            .filter_map(|len| t.legal_words.get(&len))
+            .flatten()
+            .find(|(l, m)| {
+                (m ^ mask).count_ones() <= 2
+                    && crate::score::osa_distance(l.as_bytes(), text.as_bytes(), 1) == 1
+            })
+            .map(|(l, _)| l.clone());
+        let Some(fix) = fix else { continue };
         let Some(slot) = words.get_mut(i) else { continue };
         let original = std::mem::replace(&mut slot.text, fix);
         if !completes_legal_form(words, i)

@@ -73,7 +73,10 @@ pub(crate) struct Tables {
     /// Words of five letters or more that occur in Latin legal forms (`limited`, `company`,
     /// `joint`): a one-edit misspelling of one is read as the word when it completes a legal
     /// form (`prepare::repair_legal_typos`).
-    pub legal_words: Vec<(String, u32)>,
+    /// Keyed by length, with each word's letter mask for a cheap pre-filter.
+    pub legal_words: FxHashMap<usize, Vec<(String, u32)>>,
+    /// The same words, for membership tests.
+    pub legal_word_set: FxHashSet<String>,
 }
 
 /// Shortest legal-form word whose misspellings are repaired: shorter ones (`ag`, `ltd`, `inc`)
@@ -202,7 +205,8 @@ fn build() -> Tables {
         }
         push_phrase(&mut phrases, key, Phrase::Words(words));
     }
-    let mut legal_words: Vec<(String, u32)> = Vec::new();
+    let mut legal_words: FxHashMap<usize, Vec<(String, u32)>> = FxHashMap::default();
+    let mut legal_word_set: FxHashSet<String> = FxHashSet::default();
     for cols in lines(LEGAL_FORMS) {
         let (Some(alias), Some(class)) = (cols.first(), cols.get(1)) else {
             continue;
@@ -217,9 +221,10 @@ fn build() -> Tables {
         for word in &key {
             if word.len() >= LEGAL_TYPO_MIN_LEN
                 && word.bytes().all(|b| b.is_ascii_lowercase())
-                && !legal_words.iter().any(|(w, _)| w == word)
+                && legal_word_set.insert(word.clone())
             {
-                legal_words.push((word.clone(), crate::score::letter_mask(word)));
+                let entry = (word.clone(), crate::score::letter_mask(word));
+                legal_words.entry(word.len()).or_default().push(entry);
             }
         }
         push_phrase(&mut phrases, key, Phrase::Legal((*class).to_owned()));
@@ -320,6 +325,7 @@ fn build() -> Tables {
         syllables,
         country_words,
         legal_words,
+        legal_word_set,
     }
 }
 
