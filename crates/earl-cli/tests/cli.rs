@@ -492,3 +492,65 @@ fn serve_requires_a_token_and_answers_with_one() {
         .unwrap();
     assert!(String::from_utf8(out.stdout).unwrap().contains("token:ci-reader"));
 }
+
+#[test]
+fn reviewed_false_positive_is_suppressed_in_the_next_run_and_kept_in_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("customers.csv");
+    std::fs::write(
+        &input,
+        "customer_id,customer_name,country\nC1,HUAWEI TECHNOLOGY CO LTD,CN\nC4,中科曙光,CN\n",
+    )
+    .unwrap();
+    let run = |out: &Path, reviews: Option<&Path>| {
+        let mut cmd = earl(dir.path());
+        cmd.args(["screen-file", "--progress", "never", "--date", "2025-06-01"])
+            .arg(&input)
+            .arg("-o")
+            .arg(out);
+        if let Some(r) = reviews {
+            cmd.arg("--reviews").arg(r);
+        }
+        let o = cmd.output().unwrap();
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+        let text = std::fs::read_to_string(out).unwrap();
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        let headers = rdr.headers().unwrap().clone();
+        let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+        (headers, rows, o.status.code())
+    };
+    let (headers, rows, code) = run(&dir.path().join("first.csv"), None);
+    assert_eq!(code, Some(1), "both customers alert before any review");
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let c1 = &rows[0];
+    assert_eq!(&c1[col("earl_alert")], "true");
+    // The analyst clears C1's hit as a false positive.
+    let reviews = dir.path().join("reviews.csv");
+    std::fs::write(
+        &reviews,
+        format!(
+            "customer_id,list,entry_id,decision,reviewer,date\nC1,{},{},false_positive,analyst.a,2025-06-02\n",
+            &c1[col("earl_list")],
+            &c1[col("earl_entry_id")]
+        ),
+    )
+    .unwrap();
+    let (headers, rows, code) = run(&dir.path().join("second.csv"), Some(&reviews));
+    let col2 = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    // The cleared entry no longer stands as C1's hit; the same firm on another list is a
+    // separate entry nobody reviewed, so it may still alert and must be shown.
+    assert_ne!(
+        (&rows[0][col2("earl_list")], &rows[0][col2("earl_entry_id")]),
+        (&c1[col("earl_list")], &c1[col("earl_entry_id")]),
+        "reviewed false positive suppressed"
+    );
+    assert_eq!(&rows[1][col2("earl_alert")], "true", "the unreviewed customer still alerts");
+    assert_eq!(code, Some(1));
+    // The review is a record of the audit log, and the chain verifies.
+    let db = dir.path().join("audit.db");
+    let out = earl(dir.path()).args(["audit", "--db"]).arg(&db).arg("export").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l.contains("review") && l.contains("analyst.a")), "{text}");
+    let out = earl(dir.path()).args(["audit", "--db"]).arg(&db).arg("verify").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
