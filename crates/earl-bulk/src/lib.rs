@@ -103,15 +103,7 @@ pub fn screen_file(
     opts: &BulkOptions,
     reviews: Option<&Reviews>,
 ) -> Result<Summary, BulkError> {
-    let screen = FullScreen {
-        screener,
-        params: QueryParams {
-            threshold: opts.threshold,
-            date: opts.date,
-            lists: opts.lists.as_deref(),
-            reviews: reviews.map(|r| &r.book),
-        },
-    };
+    let screen = FullScreen { screener, params: QueryParams::new(opts, reviews) };
     let setup = RunSetup {
         opts,
         command: "screen-file",

@@ -137,12 +137,7 @@ pub fn rescreen_with_plan(
         touched_gate: &plan.touched_gate,
         removed_gate: &plan.removed_gate,
         change_of: &plan.change_of,
-        params: QueryParams {
-            threshold: opts.threshold,
-            date: opts.date,
-            lists: opts.lists.as_deref(),
-            reviews: reviews.map(|r| &r.book),
-        },
+        params: QueryParams::new(opts, reviews),
     };
     let setup = RunSetup {
         opts,

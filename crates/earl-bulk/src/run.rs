@@ -56,7 +56,17 @@ pub(crate) struct QueryParams<'a> {
     pub reviews: Option<&'a ReviewBook>,
 }
 
-impl QueryParams<'_> {
+impl<'a> QueryParams<'a> {
+    /// The per-query settings of a run: the same for full screening and re-screening.
+    pub(crate) fn new(opts: &'a BulkOptions, reviews: Option<&'a crate::Reviews>) -> Self {
+        QueryParams {
+            threshold: opts.threshold,
+            date: opts.date,
+            lists: opts.lists.as_deref(),
+            reviews: reviews.map(|r| &r.book),
+        }
+    }
+
     fn reusable(&self, view: &RowView<'_>) -> bool {
         !self.reviews.is_some_and(|r| r.has_customer(Self::customer(view)))
     }
