@@ -296,6 +296,13 @@ struct Keys {
     total: f32,
 }
 
+impl Keys {
+    /// The aligner's view of a name with these keys.
+    fn side<'a>(&'a self, form: &'a NameForm) -> Side<'a> {
+        Side { form, w: &self.weights, ids: &self.ids, masks: &self.masks }
+    }
+}
+
 /// Alternative-form ids of a name's tokens, `(token, id)`: for re-ranking candidates.
 type AltIds = Box<[(u8, u32)]>;
 
@@ -332,12 +339,7 @@ struct NameRec {
 
 impl NameRec {
     fn side(&self) -> Side<'_> {
-        Side {
-            form: &self.form,
-            w: &self.keys.weights,
-            ids: &self.keys.ids,
-            masks: &self.keys.masks,
-        }
+        self.keys.side(&self.form)
     }
 }
 
@@ -400,12 +402,7 @@ struct Prepared {
 
 impl Prepared {
     fn side(&self) -> Side<'_> {
-        Side {
-            form: &self.form,
-            w: &self.keys.weights,
-            ids: &self.keys.ids,
-            masks: &self.keys.masks,
-        }
+        self.keys.side(&self.form)
     }
 }
 
@@ -454,6 +451,33 @@ fn weights(form: &NameForm, ids: &[u32], corpus: &Corpus) -> Vec<f32> {
             f * (0.25 + 0.75 * corpus.rarity(*id))
         })
         .collect()
+}
+
+/// Runs of two to four adjacent tokens that blocking looks up as one word (`Zhong Ke` =
+/// `zhongke`): within the first 64 tokens, never across a stop word. `f` gets the run's first
+/// and last token, its mask and its forms joined. The candidate gate walks the same runs
+/// through this function, so the two cannot drift apart.
+pub(crate) fn adjacent_runs(
+    tokens: &[Token],
+    text: &mut String,
+    mut f: impl FnMut(usize, usize, u64, &str),
+) {
+    let n = tokens.len().min(64);
+    for start in 0..n {
+        text.clear();
+        let mut mask = 0u64;
+        for end in start..n.min(start + 4) {
+            let Some(t) = tokens.get(end) else { break };
+            if t.role == Role::Stop {
+                break;
+            }
+            text.push_str(&t.form);
+            mask |= 1u64 << end;
+            if end > start {
+                f(start, end, mask, text);
+            }
+        }
+    }
 }
 
 /// Distinctive (and number) tokens joined, or all non-stop tokens when a name has none: the
@@ -909,44 +933,31 @@ impl Screener {
         }
         // Adjacent words run together: `Zhong Ke` = `zhongke`.
         let n = q.tokens.len().min(64);
-        for start in 0..n {
-            text.clear();
-            let mut mask = 0u64;
-            let mut w = 0.0;
-            let mut selective = false;
-            for end in start..n.min(start + 4) {
-                let Some(t) = q.tokens.get(end) else { break };
-                if t.role == Role::Stop {
-                    break;
+        adjacent_runs(&q.tokens, text, |start, end, mask, text| {
+            let w: f32 = (start..=end).map(|i| qw.get(i).copied().unwrap_or(0.0) / total).sum();
+            let selective = q.tokens.get(start..=end).is_some_and(|ts| {
+                ts.iter().any(|t| matches!(t.role, Role::Distinctive | Role::Number))
+            });
+            let from = units.ids.len();
+            let id = self.corpus.id(text);
+            if id != NO_ID {
+                units.ids.push((id, MERGE_SIM));
+            } else if end == start + 1
+                && selective
+                && text.len() >= MIN_FUZZY_QUERY
+                && text.len() <= 8
+                && text.is_ascii()
+            {
+                // Two short words (syllables) run together with a typo ("Yu Xin" =
+                // "Yixin").
+                let at = units.ids.len();
+                self.corpus.typo_neighbours(text, NO_ID, fuzzy, &mut units.ids);
+                for x in units.ids.get_mut(at..).into_iter().flatten() {
+                    x.1 *= MERGE_SIM;
                 }
-                text.push_str(&t.form);
-                mask |= 1u64 << end;
-                w += qw.get(end).copied().unwrap_or(0.0) / total;
-                selective |= matches!(t.role, Role::Distinctive | Role::Number);
-                if end == start {
-                    continue;
-                }
-                let from = units.ids.len();
-                let id = self.corpus.id(text);
-                if id != NO_ID {
-                    units.ids.push((id, MERGE_SIM));
-                } else if end == start + 1
-                    && selective
-                    && text.len() >= MIN_FUZZY_QUERY
-                    && text.len() <= 8
-                    && text.is_ascii()
-                {
-                    // Two short words (syllables) run together with a typo ("Yu Xin" =
-                    // "Yixin").
-                    let at = units.ids.len();
-                    self.corpus.typo_neighbours(text, NO_ID, fuzzy, &mut units.ids);
-                    for x in units.ids.get_mut(at..).into_iter().flatten() {
-                        x.1 *= MERGE_SIM;
-                    }
-                }
-                units.close(from, mask, w, selective, false);
             }
-        }
+            units.close(from, mask, w, selective, false);
+        });
         if let Some((key, mask)) = joined_key(q) {
             let id = self.corpus.id(&key);
             if id != NO_ID {

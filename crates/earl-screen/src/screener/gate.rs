@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashMap;
 
 use super::{
-    Corpus, Hit, MIN_PRESCORE, NameForm, Query, Role, Screener, Token, joined_key, keys,
-    letter_mask, typo_sim_masked,
+    Corpus, Hit, MIN_PRESCORE, NameForm, Query, Role, Screener, Token, adjacent_runs, joined_key,
+    keys, letter_mask, typo_sim_masked,
 };
 use crate::blocking::{FIXED, MIN_FUZZY_QUERY};
 use crate::prepare::{analyze, canonical_word};
@@ -192,35 +192,22 @@ impl CandidateGate {
         }
         let n = q.tokens.len().min(64);
         let mut text = String::new();
-        for start in 0..n {
-            text.clear();
-            let mut mask = 0u64;
-            for end in start..n.min(start + 4) {
-                let Some(t) = q.tokens.get(end) else { break };
-                if t.role == Role::Stop {
-                    break;
-                }
-                text.push_str(&t.form);
-                mask |= 1u64 << end;
-                if end == start {
-                    continue;
-                }
-                let mut set = Set::default();
-                let mut any = self.posted_into(&text, &mut set);
-                if end == start + 1
-                    && text.len() >= MIN_FUZZY_QUERY
-                    && text.len() <= 8
-                    && text.is_ascii()
-                    && let Some(near) = self.near(&text)
-                {
-                    or_into(&mut set, &near);
-                    any = true;
-                }
-                if any {
-                    push(mask, set);
-                }
+        adjacent_runs(&q.tokens, &mut text, |start, end, mask, text| {
+            let mut set = Set::default();
+            let mut any = self.posted_into(text, &mut set);
+            if end == start + 1
+                && text.len() >= MIN_FUZZY_QUERY
+                && text.len() <= 8
+                && text.is_ascii()
+                && let Some(near) = self.near(text)
+            {
+                or_into(&mut set, &near);
+                any = true;
             }
-        }
+            if any {
+                push(mask, set);
+            }
+        });
         if let Some((key, mask)) = joined_key(q) {
             let mut set = Set::default();
             if self.posted_into(&key, &mut set) {
