@@ -3,7 +3,7 @@
 
 use crate::han::{self, Segment};
 use crate::normalize::{self, Piece};
-use crate::tables::{HanTerm, Phrase, Role, tables};
+use crate::tables::{GENERIC_TYPO_MIN_LEN, HanTerm, Phrase, Role, tables};
 
 /// Where a token's comparable form came from; drives the "how" of an explanation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +12,8 @@ pub(crate) enum Origin {
     Plain,
     /// Latin text mapped to a canonical word (`Tech` -> `technology`).
     Abbreviation,
+    /// A misspelt descriptive word read as the term it misspells (`Instatute` -> `institute`).
+    Typo,
     /// Transliterated from another alphabet or stripped of diacritics.
     Translit,
     /// Pinyin of Han characters.
@@ -100,6 +102,8 @@ struct Word {
     translit: bool,
     paren: bool,
     hyphen: bool,
+    /// The word as written when `text` is the dictionary term it misspells.
+    written: Option<String>,
 }
 
 const ORDINAL_WORDS: &[(&str, u32)] = &[
@@ -283,7 +287,7 @@ pub(crate) fn analyze(name: &str) -> NameForm {
     for piece in normalize::pieces(name) {
         match piece {
             Piece::Word { text, translit, paren, hyphen } => {
-                words.push(Word { text, translit, paren, hyphen })
+                words.push(Word { text, translit, paren, hyphen, written: None })
             }
             Piece::Han { orig, simp, paren } => {
                 latin_words(&mut form, std::mem::take(&mut words));
@@ -519,6 +523,75 @@ fn repair_legal_typos(words: &mut [Word]) {
     }
 }
 
+/// Reads a misspelling of a long generic term as the term (`Instatute`, `Scinetific`,
+/// `Applicaation`, `Opptoelectronic`): left as written it is an unknown word, which counts as
+/// the name's identifying word, so the real name scores low and may not even be a candidate.
+/// Rules: only words outside every table, not pinyin, of [`GENERIC_TYPO_MIN_LEN`] letters or
+/// more; the first letter as written; one edit (two from twelve letters on); and one nearest term
+/// only, or one canonical form for all nearest terms.
+/// Returns whether a word was repaired.
+fn repair_generic_typos(words: &mut [Word]) -> bool {
+    let t = tables();
+    let mut repaired = false;
+    let outside_tables = |text: &str| {
+        !(t.phrases.contains_key(text)
+            || t.legal_word_set.contains(text)
+            || t.latin_places.contains(text)
+            || t.country_words.contains(text)
+            || number_value(text).is_some())
+    };
+    // A name's first word is most often its own (a brand): when no other word could identify
+    // the name, the first word is kept as written (`Interpal` is not a misspelt `internal`).
+    let first_alone =
+        words.get(1..).is_none_or(|rest| !rest.iter().any(|w| outside_tables(&w.text)));
+    for (i, w) in words.iter_mut().enumerate() {
+        let text = w.text.as_str();
+        let len = text.len();
+        if len < GENERIC_TYPO_MIN_LEN
+            || (i == 0 && first_alone)
+            || w.written.is_some()
+            || !text.bytes().all(|b| b.is_ascii_lowercase())
+            || !outside_tables(text)
+            || crate::romanisation::is_pinyin_compound(text)
+        {
+            continue;
+        }
+        let budget = if len >= 12 { 2 } else { 1 };
+        let mask = crate::score::letter_mask(text);
+        let mut best: Option<(usize, &str)> = None;
+        let mut tied = false;
+        for (term, term_mask) in
+            (len - budget..=len + budget).filter_map(|l| t.generic_words.get(&l)).flatten()
+        {
+            if term.as_bytes().first() != text.as_bytes().first()
+                || ((term_mask ^ mask).count_ones() as usize) > 2 * budget
+            {
+                continue;
+            }
+            let d = crate::score::osa_distance(term.as_bytes(), text.as_bytes(), budget);
+            if d == 0 || d > budget {
+                continue;
+            }
+            match best {
+                Some((bd, bt)) if bd == d => {
+                    tied |= canonical_word(bt) != canonical_word(term);
+                }
+                Some((bd, _)) if bd < d => {}
+                _ => {
+                    best = Some((d, term.as_str()));
+                    tied = false;
+                }
+            }
+        }
+        if let (Some((_, term)), false) = (best, tied) {
+            let term = term.to_owned();
+            w.written = Some(std::mem::replace(&mut w.text, term));
+            repaired = true;
+        }
+    }
+    repaired
+}
+
 /// Whether a legal-form phrase of the tables covers word `i`.
 fn completes_legal_form(words: &[Word], i: usize) -> bool {
     let t = tables();
@@ -542,12 +615,25 @@ fn latin_words(form: &mut NameForm, mut words: Vec<Word>) {
     }
     join_number_words(&mut words);
     let t = tables();
+    // Legal forms first (a misspelt `Corporaton` is a legal form, not a generic word), then
+    // once more with the generic words repaired, which may be a legal form's neighbours.
     repair_legal_typos(&mut words);
+    if repair_generic_typos(&mut words) {
+        repair_legal_typos(&mut words);
+    }
     let n = words.len();
     // Pass 1: longest phrase at each position.
     enum Unit {
-        Legal { surface: String, class: String, start: usize, end: usize, chars: usize, len: usize },
-        Words(Vec<(String, Role)>, String, bool, bool),
+        Legal {
+            surface: String,
+            class: String,
+            start: usize,
+            end: usize,
+            chars: usize,
+            len: usize,
+        },
+        /// Words, surface, in parentheses, changed by the table, misspelt.
+        Words(Vec<(String, Role)>, String, bool, bool, bool),
         Plain(String, bool, bool, bool),
     }
     let mut units: Vec<Unit> = Vec::new();
@@ -566,8 +652,13 @@ fn latin_words(form: &mut NameForm, mut words: Vec<Word>) {
                 if !slice.iter().zip(key).all(|(a, b)| a.text == *b) {
                     continue;
                 }
-                let surface = slice.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                let surface = slice
+                    .iter()
+                    .map(|w| w.written.as_deref().unwrap_or(&w.text))
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 let paren = slice.iter().all(|w| w.paren);
+                let misspelt = slice.iter().any(|w| w.written.is_some());
                 match phrase {
                     Phrase::Legal(class) => units.push(Unit::Legal {
                         surface,
@@ -580,7 +671,7 @@ fn latin_words(form: &mut NameForm, mut words: Vec<Word>) {
                     Phrase::Words(ws) => {
                         let changed =
                             ws.len() != key.len() || ws.iter().zip(key).any(|((a, _), b)| a != b);
-                        units.push(Unit::Words(ws.clone(), surface, paren, changed));
+                        units.push(Unit::Words(ws.clone(), surface, paren, changed, misspelt));
                     }
                 }
                 i = end;
@@ -600,7 +691,9 @@ fn latin_words(form: &mut NameForm, mut words: Vec<Word>) {
         units.get(k + 1..).is_none_or(|rest| {
             rest.iter().all(|u| match u {
                 Unit::Legal { .. } => true,
-                Unit::Words(ws, _, paren, _) => *paren || ws.iter().all(|(_, r)| *r == Role::Place),
+                Unit::Words(ws, _, paren, _, _) => {
+                    *paren || ws.iter().all(|(_, r)| *r == Role::Place)
+                }
                 Unit::Plain(text, paren, _, _) => *paren || t.latin_places.contains(text),
             })
         })
@@ -609,8 +702,19 @@ fn latin_words(form: &mut NameForm, mut words: Vec<Word>) {
     for (k, u) in units.iter().enumerate() {
         if let Unit::Legal { start, end, chars, len, .. } = u {
             let tail = is_tail(k);
-            // Leading short forms only when the name continues ("OOO Romashka").
-            let ok = legal_position_ok(*len, *chars, *start, if *end < n { 1 } else { 0 }, tail);
+            // Leading short forms only when the name continues ("OOO Romashka"), and not when
+            // the form is a pinyin syllable before another ("Yu Sha Group", "Na Ta Optical":
+            // a Chinese name written syllable by syllable).
+            let pinyin = |w: Option<&Word>| {
+                w.is_some_and(|w| {
+                    t.syllables.contains(w.text.as_str())
+                        || crate::romanisation::is_pinyin_compound(&w.text)
+                })
+            };
+            let leading_syllable =
+                *start == 0 && !tail && pinyin(words.get(*start)) && pinyin(words.get(*end));
+            let ok = !leading_syllable
+                && legal_position_ok(*len, *chars, *start, if *end < n { 1 } else { 0 }, tail);
             if let Some(s) = strip.get_mut(k) {
                 *s = ok;
             }
@@ -627,7 +731,7 @@ fn latin_words(form: &mut NameForm, mut words: Vec<Word>) {
                     push_plain(form, w.to_owned(), false, false);
                 }
             }
-            Unit::Words(ws, surface, paren, changed) => {
+            Unit::Words(ws, surface, paren, changed, misspelt) => {
                 let single = ws.len() == 1;
                 for (pos, (w, role)) in ws.into_iter().enumerate() {
                     form.tokens.push(Token {
@@ -635,7 +739,13 @@ fn latin_words(form: &mut NameForm, mut words: Vec<Word>) {
                         form: w,
                         alts: Vec::new(),
                         role,
-                        origin: if changed { Origin::Abbreviation } else { Origin::Plain },
+                        origin: if misspelt {
+                            Origin::Typo
+                        } else if changed {
+                            Origin::Abbreviation
+                        } else {
+                            Origin::Plain
+                        },
                         paren,
                     });
                 }
@@ -722,6 +832,39 @@ mod tests {
     }
 
     #[test]
+    fn misspelt_generic_words_are_read_as_the_term() {
+        for (typo, right) in [
+            ("Zhichun Applicaation Technology", "Zhichun Application Technology"),
+            ("Ruili Scinetific Instruments", "Ruili Scientific Instruments"),
+            (
+                "Harbin Engineering University Yantai Research Istitute",
+                "Harbin Engineering University Yantai Research Institute",
+            ),
+            ("Nata Opptoelectronic Material", "Nata Optoelectronic Material"),
+            ("Production and Contruction Corps", "Production and Construction Corps"),
+        ] {
+            assert_eq!(forms(typo).0, forms(right).0, "{typo}");
+        }
+        let f = analyze("Ruili Scinetific Instruments");
+        let t = f.tokens.get(1).expect("second token");
+        assert_eq!((t.surface.as_str(), t.origin), ("scinetific", Origin::Typo));
+        // Ordinary words near a term, a name's only own word, short words, pinyin: kept.
+        for (name, kept) in [
+            ("Agro Experts", "expert"),
+            ("Interpal", "interpal"),
+            ("Interpal Ltd", "interpal"),
+            ("Semtec Holdings", "semtec"),
+            ("Hua Xinxian Science", "xinxian"),
+        ] {
+            assert!(
+                forms(name).0.iter().any(|t| t.starts_with(&format!("{kept}:"))),
+                "{name}: {:?}",
+                forms(name).0
+            );
+        }
+    }
+
+    #[test]
     fn short_legal_forms_only_at_the_edges() {
         let (t, l) = forms("Ping An Insurance");
         assert_eq!(t[1], "an:Distinctive");
@@ -730,6 +873,19 @@ mod tests {
         assert_eq!(l, ["ag"]);
         let (t, _) = forms("Co Ltd");
         assert_eq!(t.len(), 2);
+        // A leading form that reads as pinyin before more pinyin is part of the name.
+        let (t, l) = forms("Yu Sha Group Co. Ltd.");
+        assert_eq!(
+            (t[0].as_str(), l.as_slice()),
+            ("yu:Distinctive", ["ltd".to_owned()].as_slice())
+        );
+        let (t, l) = forms("Na Ta Optoelectronic");
+        assert_eq!((t[0].as_str(), l.len()), ("na:Distinctive", 0));
+        let (t, l) = forms("AO Kaspersky Lab");
+        assert_eq!(
+            (t[0].as_str(), l.as_slice()),
+            ("kaspersky:Distinctive", ["jsc".to_owned()].as_slice())
+        );
     }
 
     #[test]

@@ -156,7 +156,7 @@ fn is_pinyin(w: &str) -> bool {
 }
 
 /// Whether `w` is two or three pinyin syllables run together (`jinping`).
-fn is_pinyin_compound(w: &str) -> bool {
+pub(crate) fn is_pinyin_compound(w: &str) -> bool {
     fn split(w: &str, parts: usize) -> bool {
         if w.is_empty() {
             return true;

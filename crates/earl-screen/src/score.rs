@@ -231,6 +231,7 @@ fn how_exact(a: &Token, b: &Token) -> (MatchKind, f32) {
         Origin::Translation => Some((MatchKind::Translation, 0.97)),
         Origin::Pinyin | Origin::Translit => Some((MatchKind::Transliteration, 0.98)),
         Origin::Abbreviation => Some((MatchKind::Abbreviation, 0.98)),
+        Origin::Typo => Some((MatchKind::Typo, TERM_TYPO_SIM)),
         Origin::Plain => None,
     };
     match (kind(a.origin), kind(b.origin)) {
@@ -280,6 +281,11 @@ fn same_form(a: &Token, ai: u32, b: &Token, bi: u32) -> bool {
     }
 }
 
+/// Factor on a descriptive-words-only list name when the query adds a place (`align_in`).
+const GENERIC_NAME_OTHER_PLACE: f64 = 0.9;
+/// Similarity of a misspelt descriptive word and the term it misspells (`Instatute` /
+/// `Institute`; see `prepare::repair_generic_typos`).
+const TERM_TYPO_SIM: f32 = 0.95;
 /// Similarity of a nickname and the full given name (`Ted` / `Theodore`).
 const NICKNAME_SIM: f32 = 0.9;
 /// Similarity of person-name parts that share their consonant key (`Husayn` / `Hussein`).
@@ -344,7 +350,14 @@ fn token_sim(
 ) -> Option<(f32, MatchKind, u8)> {
     if same_form(a, ai, b, bi) {
         let (how, sim) = how_exact(a, b);
-        return Some((sim, how, 0));
+        // A misspelt term: the edits between the words as written, for the explanation.
+        let edits = if how == MatchKind::Typo {
+            let d = osa_distance(a.surface.as_bytes(), b.surface.as_bytes(), 3);
+            u8::try_from(d.max(1)).unwrap_or(u8::MAX)
+        } else {
+            0
+        };
+        return Some((sim, how, edits));
     }
     let via_alt = (!a.alts.is_empty() || !b.alts.is_empty())
         && (a.alts.contains(&b.form)
@@ -449,6 +462,8 @@ pub(crate) struct Scratch {
     edges: Vec<Edge>,
     /// Edges chosen by the last alignment, in query order.
     pub chosen: Vec<Edge>,
+    /// A second pick over the same edges (see `align_in`).
+    placed: Vec<Edge>,
     joined: Vec<u8>,
     joined_s: Vec<u8>,
 }
@@ -736,6 +751,36 @@ pub(crate) fn combine_generic(cov_q: f64, cov_l: f64) -> f64 {
     (cov_q.clamp(0.0, 1.0) * cov_l.clamp(0.0, 1.0)).sqrt()
 }
 
+/// Picks edges best first, each only when its tokens are still free; returns the used tokens
+/// of each side.
+fn pick(edges: &[Edge], chosen: &mut Vec<Edge>) -> (u64, u64) {
+    let (mut used_q, mut used_l) = (0u64, 0u64);
+    chosen.clear();
+    for e in edges {
+        let mq = mask(usize::from(e.q_start), usize::from(e.q_len));
+        let ml = mask(usize::from(e.l_start), usize::from(e.l_len));
+        if used_q & mq != 0 || used_l & ml != 0 {
+            continue;
+        }
+        used_q |= mq;
+        used_l |= ml;
+        chosen.push(*e);
+    }
+    (used_q, used_l)
+}
+
+/// Whether a name has the same word twice.
+fn repeats_a_form(side: Side<'_>) -> bool {
+    let tokens = &side.form.tokens;
+    let n = tokens.len().min(MAX_TOKENS);
+    (0..n).any(|i| {
+        (i + 1..n).any(|j| match (tokens.get(i), tokens.get(j)) {
+            (Some(a), Some(b)) => same_form(a, side.id(i), b, side.id(j)),
+            _ => false,
+        })
+    })
+}
+
 /// Aligns query and list tokens: `(cov_q, cov_l, score)`. The chosen edges are left in
 /// `scratch.chosen`, in query order.
 pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64, f64, f64) {
@@ -778,17 +823,41 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
     scratch
         .edges
         .sort_by(|x, y| y.sim.total_cmp(&x.sim).then_with(|| value(y).total_cmp(&value(x))));
-    let (mut used_q, mut used_l) = (0u64, 0u64);
-    scratch.chosen.clear();
-    for e in &scratch.edges {
-        let mq = mask(usize::from(e.q_start), usize::from(e.q_len));
-        let ml = mask(usize::from(e.l_start), usize::from(e.l_len));
-        if used_q & mq != 0 || used_l & ml != 0 {
-            continue;
+    let (mut used_q, mut used_l) = pick(&scratch.edges, &mut scratch.chosen);
+    // A word written twice in a name ("Academy of Military Medical Sciences, Institute of
+    // Medical Equipment") gives equal edges to either copy, and the greedy pick may take the
+    // copy another pairing needed ("militarymedical" = "military medical"). When words are
+    // left over on both sides, the pick is tried again preferring partners in the same place,
+    // and the better of the two kept.
+    let full = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    let leftovers =
+        used_q != full(qt.len().min(MAX_TOKENS)) && used_l != full(lt.len().min(MAX_TOKENS));
+    if leftovers && (repeats_a_form(q) || repeats_a_form(l)) {
+        let matched = |chosen: &[Edge]| -> f32 {
+            chosen
+                .iter()
+                .map(|e| {
+                    e.sim
+                        * (span_weight(qw, e.q_start, e.q_len)
+                            + span_weight(lw, e.l_start, e.l_len))
+                })
+                .sum()
+        };
+        let greedy = matched(&scratch.chosen);
+        let shift = |e: &Edge| e.q_start.abs_diff(e.l_start);
+        scratch.edges.sort_by(|x, y| {
+            y.sim
+                .total_cmp(&x.sim)
+                .then_with(|| shift(x).cmp(&shift(y)))
+                .then_with(|| value(y).total_cmp(&value(x)))
+        });
+        let mut placed = std::mem::take(&mut scratch.placed);
+        let used = pick(&scratch.edges, &mut placed);
+        if matched(&placed) > greedy {
+            std::mem::swap(&mut scratch.chosen, &mut placed);
+            (used_q, used_l) = used;
         }
-        used_q |= mq;
-        used_l |= ml;
-        scratch.chosen.push(*e);
+        scratch.placed = placed;
     }
     // Consecutive numbers left over on both sides are neighbours in one series (`Fund IV` /
     // `Fund V`, `Snow Storm 1` / `2`): weak agreement rather than a contradiction. Numbers
@@ -903,6 +972,20 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
     }
     if initials_only {
         score *= INITIALS_ONLY;
+    }
+    // A list name of descriptive words only ("Electronic Network Inc.") is told apart from
+    // other firms by those words alone: a place the query adds ("Wuxi Electronics Network")
+    // names another firm. (A place another name of the entry carries is credited later, see
+    // `context_extra`.)
+    if all_generic
+        && !lt.iter().any(|t| t.role == Role::Place)
+        && qt
+            .iter()
+            .enumerate()
+            .take(MAX_TOKENS)
+            .any(|(i, t)| t.role == Role::Place && used_q & (1u64 << i) == 0)
+    {
+        score *= GENERIC_NAME_OTHER_PLACE;
     }
     // A country closing one company name only (`Banco Santander Mexico`, `Marrowby Chemicals
     // (Thailand)`) names a national subsidiary: a separate legal entity from the parent.

@@ -77,11 +77,20 @@ pub(crate) struct Tables {
     pub legal_words: FxHashMap<usize, Vec<(String, u32)>>,
     /// The same words, for membership tests.
     pub legal_word_set: FxHashSet<String>,
+    /// Single-word generic terms of [`GENERIC_TYPO_MIN_LEN`] letters or more (`institute`,
+    /// `scientific`, `optoelectronic`), keyed by length with their letter masks: a misspelling
+    /// of one is read as the term (`prepare::repair_generic_typos`).
+    pub generic_words: FxHashMap<usize, Vec<(String, u32)>>,
 }
 
 /// Shortest legal-form word whose misspellings are repaired: shorter ones (`ag`, `ltd`, `inc`)
 /// are one edit away from too many real words.
 pub(crate) const LEGAL_TYPO_MIN_LEN: usize = 5;
+
+/// Shortest generic term whose misspellings are repaired. Descriptive words are longer than
+/// legal-form words, and a name's own word (a brand) is more often one edit from a short term
+/// (`Cosco` / `costco`) than from a long one.
+pub(crate) const GENERIC_TYPO_MIN_LEN: usize = 7;
 
 static TABLES: OnceLock<Tables> = OnceLock::new();
 
@@ -288,6 +297,29 @@ fn build() -> Tables {
     for list in phrases.values_mut() {
         list.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
     }
+    let mut generic_words: FxHashMap<usize, Vec<(String, u32)>> = FxHashMap::default();
+    for (word, list) in &phrases {
+        // Shortened spellings with letters left out inside (`internatl`) are no target: an
+        // ordinary word is often one letter from them (`internal`).
+        let generic = list.iter().any(|(key, phrase)| {
+            key.len() == 1
+                && matches!(phrase, Phrase::Words(ws) if match ws.as_slice() {
+                    [(canon, Role::Generic)] => canon.len() <= word.len() || canon.starts_with(word.as_str()),
+                    _ => false,
+                })
+        });
+        if generic
+            && word.len() >= GENERIC_TYPO_MIN_LEN
+            && word.bytes().all(|b| b.is_ascii_lowercase())
+        {
+            let entry = (word.clone(), crate::score::letter_mask(word));
+            generic_words.entry(word.len()).or_default().push(entry);
+        }
+    }
+    // A fixed order, so that a tie between two terms resolves the same way on every run.
+    for bucket in generic_words.values_mut() {
+        bucket.sort();
+    }
     let han_max_len = han.keys().map(|k| k.chars().count()).max().unwrap_or(1);
 
     let mut t2s = FxHashMap::default();
@@ -326,6 +358,7 @@ fn build() -> Tables {
         country_words,
         legal_words,
         legal_word_set,
+        generic_words,
     }
 }
 
