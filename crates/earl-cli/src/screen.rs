@@ -103,6 +103,37 @@ struct BatchLine {
     error: bool,
 }
 
+/// Screens one input line of a batch into its output line.
+fn screen_line(
+    engine: &Engine,
+    args: &ScreenArgs,
+    n: usize,
+    text: &Result<String, String>,
+) -> BatchLine {
+    let req = match text {
+        Ok(t) if t.trim().is_empty() => Err("empty line".to_owned()),
+        Ok(t) => parse_line(args, t),
+        Err(e) => Err(e.clone()),
+    };
+    match req.and_then(|r| engine.screen(&r).map_err(|e| e.to_string())) {
+        Ok(resp) => BatchLine {
+            json: serde_json::to_string(&resp).unwrap_or_default(),
+            alert: resp.hits.iter().any(|h| h.alert),
+            error: false,
+        },
+        Err(e) => BatchLine {
+            json: serde_json::json!({
+                "line": n,
+                "query": text.as_deref().unwrap_or(""),
+                "error": e,
+            })
+            .to_string(),
+            alert: false,
+            error: true,
+        },
+    }
+}
+
 fn screen_batch(global: &Global, engine: &Engine, args: &ScreenArgs) -> anyhow::Result<ExitCode> {
     let path = args.input.as_deref().ok_or_else(|| anyhow!("--input is required"))?;
     let reader: Box<dyn std::io::BufRead> = if path.as_os_str() == "-" {
@@ -112,71 +143,69 @@ fn screen_batch(global: &Global, engine: &Engine, args: &ScreenArgs) -> anyhow::
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
         ))
     };
-    let sink: Box<dyn std::io::Write> = match &args.output {
+    let sink: Box<dyn std::io::Write + Send> = match &args.output {
         Some(p) => {
             Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
         }
-        None => Box::new(std::io::stdout().lock()),
+        None => Box::new(std::io::stdout()),
     };
-    let mut out = BufWriter::new(sink);
     let mut lines = reader.split(b'\n');
     let mut line_no = 0usize;
-    let (mut queries, mut alerts, mut errors) = (0usize, 0usize, 0usize);
-    loop {
-        // Read one chunk of raw lines (keeping line numbers for errors).
-        let mut chunk: Vec<(usize, Result<String, String>)> = Vec::with_capacity(CHUNK);
-        for raw in lines.by_ref() {
-            line_no += 1;
-            let raw = raw.with_context(|| format!("reading {} line {line_no}", path.display()))?;
-            let text = match String::from_utf8(raw) {
-                Ok(t) => Ok(t.trim_end_matches('\r').to_owned()),
-                Err(_) => Err("line is not valid UTF-8".to_owned()),
-            };
-            chunk.push((line_no, text));
-            if chunk.len() == CHUNK {
-                break;
+    // One thread writes chunk k while the pool screens chunk k + 1: the output (several KB of
+    // explanation per name) is large enough that writing it in turn left the cores idle.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<BatchLine>>(1);
+    let (queries, alerts, errors) = std::thread::scope(|scope| -> anyhow::Result<_> {
+        let writer = scope.spawn(move || -> std::io::Result<(usize, usize, usize)> {
+            let mut out = BufWriter::with_capacity(1 << 20, sink);
+            let (mut queries, mut alerts, mut errors) = (0usize, 0usize, 0usize);
+            for results in rx {
+                for line in results {
+                    if line.error {
+                        errors += 1;
+                    } else {
+                        queries += 1;
+                        alerts += usize::from(line.alert);
+                    }
+                    out.write_all(line.json.as_bytes())?;
+                    out.write_all(b"\n")?;
+                }
             }
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        // Screen and serialise on all cores; only the ordered write is sequential.
-        let results = earl_engine::par_map(&chunk, |(n, text)| -> BatchLine {
-            let req = match text {
-                Ok(t) if t.trim().is_empty() => Err("empty line".to_owned()),
-                Ok(t) => parse_line(args, t),
-                Err(e) => Err(e.clone()),
-            };
-            match req.and_then(|r| engine.screen(&r).map_err(|e| e.to_string())) {
-                Ok(resp) => BatchLine {
-                    json: serde_json::to_string(&resp).unwrap_or_default(),
-                    alert: resp.hits.iter().any(|h| h.alert),
-                    error: false,
-                },
-                Err(e) => BatchLine {
-                    json: serde_json::json!({
-                        "line": n,
-                        "query": text.as_deref().unwrap_or(""),
-                        "error": e,
-                    })
-                    .to_string(),
-                    alert: false,
-                    error: true,
-                },
-            }
+            out.flush()?;
+            Ok((queries, alerts, errors))
         });
-        for line in results {
-            if line.error {
-                errors += 1;
-            } else {
-                queries += 1;
-                alerts += usize::from(line.alert);
+        let read = (|| -> anyhow::Result<()> {
+            loop {
+                // Read one chunk of raw lines (keeping line numbers for errors).
+                let mut chunk: Vec<(usize, Result<String, String>)> = Vec::with_capacity(CHUNK);
+                for raw in lines.by_ref() {
+                    line_no += 1;
+                    let raw =
+                        raw.with_context(|| format!("reading {} line {line_no}", path.display()))?;
+                    let text = match String::from_utf8(raw) {
+                        Ok(t) => Ok(t.trim_end_matches('\r').to_owned()),
+                        Err(_) => Err("line is not valid UTF-8".to_owned()),
+                    };
+                    chunk.push((line_no, text));
+                    if chunk.len() == CHUNK {
+                        break;
+                    }
+                }
+                if chunk.is_empty() {
+                    return Ok(());
+                }
+                let results =
+                    earl_engine::par_map(&chunk, |(n, text)| screen_line(engine, args, *n, text));
+                // A closed channel means the writer stopped on an error, reported below.
+                if tx.send(results).is_err() {
+                    return Ok(());
+                }
             }
-            out.write_all(line.json.as_bytes())?;
-            out.write_all(b"\n")?;
-        }
-    }
-    out.flush()?;
+        })();
+        drop(tx);
+        let written = writer.join().map_err(|_| anyhow!("the output writer thread panicked"))?;
+        read?;
+        Ok(written.context("writing the output")?)
+    })?;
     eprintln!("screened {queries} names: {alerts} with alerts, {errors} unusable lines");
     if args.record {
         let store = open_store(global, args.db.as_deref())?;
