@@ -204,7 +204,7 @@ fn screen_batch(global: &Global, engine: &Engine, args: &ScreenArgs) -> anyhow::
         drop(tx);
         let written = writer.join().map_err(|_| anyhow!("the output writer thread panicked"))?;
         read?;
-        Ok(written.context("writing the output")?)
+        written.context("writing the output")
     })?;
     eprintln!("screened {queries} names: {alerts} with alerts, {errors} unusable lines");
     if args.record {
