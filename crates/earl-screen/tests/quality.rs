@@ -26,21 +26,22 @@ fn chinese_variant_set_meets_targets() {
             c.skipped
         );
         assert!(c.positives > 400 && c.negatives > 200, "{split}: set too small");
-        assert!(c.recall() >= 0.97, "{split}: recall {:.3} < 0.97", c.recall());
+        assert!(c.recall() >= 0.985, "{split}: recall {:.3} < 0.985", c.recall());
         assert!(
             c.candidate_recall() >= 0.98,
             "{split}: candidate recall {:.3}",
             c.candidate_recall()
         );
         assert!(
-            c.false_alert_rate() < 0.015,
-            "{split}: false alert rate {:.3} >= 0.015",
+            c.false_alert_rate() < 0.01,
+            "{split}: false alert rate {:.3} >= 0.01",
             c.false_alert_rate()
         );
     }
-    // Typos were lost at candidate generation before the deletion-neighbourhood index (0.887).
+    // Typos were lost at candidate generation before the deletion-neighbourhood index (0.887),
+    // and in descriptive words before they were read as the term (0.953).
     let typo = by.get("holdout/typo").copied().unwrap_or_default();
-    assert!(typo.recall() >= 0.93, "holdout typo recall {:.3}", typo.recall());
+    assert!(typo.recall() >= 0.98, "holdout typo recall {:.3}", typo.recall());
 }
 
 #[test]
