@@ -646,6 +646,15 @@ fn reading_merge_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec
 }
 
 /// Whether two number forms are consecutive integers (`4` / `5`).
+/// Whether a number is written as an ordinal (`13th`, `Second`, Chinese `第十三`, whose `第`
+/// is dropped, so any Chinese numeral counts): ordinals number the units of an organisation
+/// (`CETC 13th` / `14th Research Institute`), each a party of its own, not a series of funds.
+fn ordinal(surface: &str) -> bool {
+    let lower = surface.to_ascii_lowercase();
+    ["st", "nd", "rd", "th"].iter().any(|s| lower.ends_with(s))
+        || surface.chars().any(crate::normalize::is_han)
+}
+
 fn consecutive(a: &str, b: &str) -> bool {
     match (a.parse::<u64>(), b.parse::<u64>()) {
         (Ok(x), Ok(y)) => x.abs_diff(y) == 1,
@@ -720,7 +729,16 @@ pub(crate) fn context_extra(
     context: &mut Vec<u8>,
 ) -> f32 {
     let total_q: f32 = qw.iter().sum();
-    if total_q <= 0.0 || edges.is_empty() {
+    // The alias must share a word of the name's own first: a bare number and a descriptive
+    // word (`13th Institute`) would otherwise collect the rest of any query from the entry's
+    // other names (`China Aerospace Science and Technology Corporation`).
+    let own_word = edges.iter().any(|e| {
+        e.sim >= FIRM_SIM
+            && q.tokens
+                .get(usize::from(e.q_start)..usize::from(e.q_start) + usize::from(e.q_len))
+                .is_some_and(|ts| ts.iter().any(|t| t.role == Role::Distinctive))
+    });
+    if total_q <= 0.0 || !own_word {
         return 0.0;
     }
     let mut used = 0u64;
@@ -867,7 +885,9 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
         leftover_numbers(qt, used_q)
             .zip(leftover_numbers(lt, used_l))
             .filter(|(i, j)| match (qt.get(*i), lt.get(*j)) {
-                (Some(a), Some(b)) => consecutive(&a.form, &b.form),
+                (Some(a), Some(b)) => {
+                    consecutive(&a.form, &b.form) && !ordinal(&a.surface) && !ordinal(&b.surface)
+                }
                 _ => false,
             })
             .collect()
@@ -977,13 +997,13 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
     // other firms by those words alone: a place the query adds ("Wuxi Electronics Network")
     // names another firm. (A place another name of the entry carries is credited later, see
     // `context_extra`.)
+    // A country is no such place (`China` before a Chinese institution's name).
+    let countries = &crate::tables::tables().country_words;
     if all_generic
         && !lt.iter().any(|t| t.role == Role::Place)
-        && qt
-            .iter()
-            .enumerate()
-            .take(MAX_TOKENS)
-            .any(|(i, t)| t.role == Role::Place && used_q & (1u64 << i) == 0)
+        && qt.iter().enumerate().take(MAX_TOKENS).any(|(i, t)| {
+            t.role == Role::Place && used_q & (1u64 << i) == 0 && !countries.contains(&t.form)
+        })
     {
         score *= GENERIC_NAME_OTHER_PLACE;
     }

@@ -283,6 +283,55 @@ fn neighbouring_series_numbers_pair_but_distant_ones_contradict() {
     assert!(pair("Snow Drift 1", "Snow Drift 2") >= 0.8);
     assert!(pair("Marlowe Leasing 3 Ltd", "Marlowe Leasing 6 Ltd") < 0.8);
     assert!(pair("Brigade Forty-Four", "Brigade 44") > 0.95);
+    // Ordinals number an organisation's units, each a party of its own.
+    assert!(pair("CETC 13th Research Institute", "CETC 14th Research Institute") < 0.8);
+    assert!(pair("CETC 13th Research Institute", "CETC 13th Research Institute") > 0.95);
+}
+
+#[test]
+fn chinese_names_of_institutions_and_their_units() {
+    for (han, id) in [
+        ("军事医学科学院", "EL-CN-academy-of-military-medical-sciences"),
+        ("北京邮电大学", "EL-CN-beijing-university-of-posts-and-telecommunications-bupt"),
+        ("中科院计算所", "EL-CN-chinese-academy-of-sciences-institute-of-computing"),
+        ("中国人民解放军空军工程大学", "EL-CN-air-force-engineering-university"),
+        (
+            "中芯国际集成电路制造有限公司",
+            "EL-CN-semiconductor-manufacturing-international-corporation-smic",
+        ),
+    ] {
+        let hits = screener().screen(&Query::new(han));
+        assert!(
+            hits.iter().any(|h| h.alert && h.id == id),
+            "{han}: {:?}",
+            hits.first().map(|h| (&h.id, h.score))
+        );
+    }
+    // The 13th institute of CETC, not the 13th institute of another group found through a
+    // short alias ("13th Institute") and the words of its entry's other names.
+    let hits = screener().screen(&Query::new("中国电子科技集团公司第十三研究所"));
+    let first = hits.first().map(|h| h.id.as_str());
+    assert_eq!(first, Some("EL-CN-china-electronics-technology-group-corporation-13th"));
+    assert!(
+        hits.iter().filter(|h| h.alert).all(|h| h.id.starts_with("EL-CN-china-electronics")),
+        "{hits:?}"
+    );
+}
+
+#[test]
+fn a_city_added_to_a_name_of_descriptive_words_only_is_another_firm() {
+    assert!(pair("Wuxi Electronics Network Limited", "Electronic Network Inc.") < 0.8);
+    assert!(pair("Electronics Network Limited", "Electronic Network Inc.") >= 0.8);
+    // A country before the name is no such city.
+    assert!(
+        pair(
+            "China National Defense Technology University",
+            "National Defense Technology University"
+        ) > pair(
+            "Wuhan National Defense Technology University",
+            "National Defense Technology University"
+        )
+    );
 }
 
 #[test]
