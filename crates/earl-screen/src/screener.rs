@@ -564,6 +564,50 @@ thread_local! {
 /// Names from which index builds use a second thread.
 const PARALLEL_BUILD: usize = 4096;
 
+/// The parts of a list name that gives a name in two scripts, one in parentheses: `Air Koryo
+/// (高麗航空)`, `China General Nuclear Power Corporation (CGNPC) （中国広核集団）` (Japan's End
+/// User List writes most names so). Each part is indexed as a form of the same name, so a query
+/// in either script meets its own part whole instead of a name half in another script. Empty
+/// for other names.
+fn script_parts(name: &str) -> Vec<String> {
+    let is_han = crate::normalize::is_han;
+    if !name.chars().any(is_han) || !name.chars().any(|c| c.is_ascii_alphabetic()) {
+        return Vec::new();
+    }
+    let (mut parts, mut rest) = (Vec::new(), String::new());
+    let mut chars = name.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let close = match c {
+            '(' => ')',
+            '（' => '）',
+            _ => {
+                rest.push(c);
+                continue;
+            }
+        };
+        let start = i + c.len_utf8();
+        let inner = name.get(start..).and_then(|r| r.find(close).and_then(|end| r.get(..end)));
+        match inner {
+            Some(text) if text.chars().any(is_han) => {
+                parts.push(text.to_owned());
+                let end = start + text.len();
+                // Skip the parenthesised text and its closing parenthesis.
+                while chars.peek().is_some_and(|(j, _)| *j <= end) {
+                    chars.next();
+                }
+            }
+            _ => rest.push(c),
+        }
+    }
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    if rest.chars().any(|c| c.is_ascii_alphabetic()) {
+        parts.push(rest);
+    }
+    parts
+}
+
 /// Every name of every entry, analysed: `(entry, alias index or None, form)` in entry order.
 /// Large corpora are analysed on two threads (each half of the entries).
 fn analyze_entries(entries: &[Arc<Entry>]) -> Vec<(u32, Option<u32>, NameForm)> {
@@ -571,9 +615,17 @@ fn analyze_entries(entries: &[Arc<Entry>]) -> Vec<(u32, Option<u32>, NameForm)> 
         let mut out = Vec::with_capacity(part.len() * 3);
         for (k, e) in part.iter().enumerate() {
             let ei = u32::try_from(from + k).unwrap_or(u32::MAX);
-            out.push((ei, None, analyze(&e.name)));
-            for (ai, a) in e.aliases.iter().enumerate() {
-                out.push((ei, Some(u32::try_from(ai).unwrap_or(u32::MAX)), analyze(&a.name)));
+            let names = std::iter::once((None, e.name.as_str())).chain(
+                e.aliases
+                    .iter()
+                    .enumerate()
+                    .map(|(ai, a)| (Some(u32::try_from(ai).unwrap_or(u32::MAX)), a.name.as_str())),
+            );
+            for (alias, name) in names {
+                out.push((ei, alias, analyze(name)));
+                for part in script_parts(name) {
+                    out.push((ei, alias, analyze(&part)));
+                }
             }
         }
         out
@@ -1563,5 +1615,25 @@ fn explain(
         legal_form,
         alias_factor: alias_factor(kind),
         country,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::script_parts;
+
+    #[test]
+    fn names_in_two_scripts_split_into_their_parts() {
+        assert_eq!(script_parts("Air Koryo (高麗航空)"), ["高麗航空", "Air Koryo "]);
+        assert_eq!(
+            script_parts("China General Nuclear Power Corporation (CGNPC) （中国広核集団）"),
+            ["中国広核集団", "China General Nuclear Power Corporation (CGNPC) "]
+        );
+        assert!(script_parts("Huawei Technologies Co., Ltd.").is_empty());
+        assert!(script_parts("华为技术有限公司").is_empty());
+        // Han outside parentheses is one name, not two.
+        assert!(script_parts("Beijing 北京 Trading").is_empty());
+        // Unbalanced parentheses are kept as written.
+        assert!(script_parts("Air Koryo (高麗航空").is_empty());
     }
 }
