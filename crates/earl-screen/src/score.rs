@@ -446,7 +446,8 @@ fn initial_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec<Edge>
     }
 }
 
-fn mask(start: usize, len: usize) -> u64 {
+/// Bits `start..start + len` (token positions of a span).
+pub(crate) fn mask(start: usize, len: usize) -> u64 {
     let mut m = 0u64;
     for i in start..start + len {
         if i < MAX_TOKENS {

@@ -416,6 +416,8 @@ pub struct Screener {
     by_id: FxHashMap<(ListId, String), u32>,
     /// Per entry: ids of the generic and place word forms over all its names, sorted.
     ctx: Vec<Box<[u32]>>,
+    /// Per entry: whether one of its names has a descriptive (generic) word.
+    described: Vec<bool>,
     corpus: Arc<Corpus>,
     build_ms: f64,
 }
@@ -777,6 +779,7 @@ impl Screener {
         let mut briefs = Briefs::default();
         let mut triples: Vec<(u32, u32, f32)> = Vec::new();
         let mut ctx: Vec<Vec<u32>> = vec![Vec::new(); entries.len()];
+        let mut described = vec![false; entries.len()];
         let mut seen: Vec<(u32, f32)> = Vec::new();
         for (ni, (entry, alias, form)) in forms.into_iter().enumerate() {
             let ni = u32::try_from(ni).unwrap_or(u32::MAX);
@@ -794,6 +797,11 @@ impl Screener {
                     && let Some(set) = ctx.get_mut(usize::try_from(entry).unwrap_or(usize::MAX))
                 {
                     set.push(*id);
+                }
+                if t.role == Role::Generic
+                    && let Some(d) = described.get_mut(usize::try_from(entry).unwrap_or(usize::MAX))
+                {
+                    *d = true;
                 }
             }
             let joined = match joined_key(&form) {
@@ -834,7 +842,7 @@ impl Screener {
             .enumerate()
             .map(|(i, e)| ((e.list.clone(), e.id.clone()), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
-        Screener { entries, names, postings, briefs, by_id, ctx, corpus, build_ms: 0.0 }
+        Screener { entries, names, postings, briefs, by_id, ctx, described, corpus, build_ms: 0.0 }
     }
 
     /// A smaller screener over the entries `keep` accepts, scoring exactly like this one
@@ -1306,10 +1314,40 @@ impl Screener {
                 p.known.get(i).is_some_and(|ids| ids.iter().any(|id| set.binary_search(id).is_ok()))
             };
             let extra = context_extra(&scratch.chosen, q, qw, &has, context);
+            let total_q: f32 = qw.iter().sum::<f32>().max(1e-6);
             if extra > 0.0 {
-                let total_q: f32 = qw.iter().sum();
+                // Raise the coverage part of the score and keep the factors `align_in` applied
+                // (contradictions, another line of business, a national subsidiary).
+                let before = combine(cov_q, cov_l);
                 cov_q = (cov_q + f64::from(extra / total_q)).min(1.0);
-                s = combine(cov_q, cov_l);
+                s = if before > 0.0 {
+                    s * combine(cov_q, cov_l) / before
+                } else {
+                    combine(cov_q, cov_l)
+                };
+            }
+            // A bare name (`Biren`, `Zhongke Shuguang`) says nothing of the line of business;
+            // the entry's other names do. Descriptive words the query adds that none of them
+            // carries name another business (`Shanghai Biren Restaurant`), as two full names
+            // with different descriptive words do in `align_in`.
+            let bare = !rec.form.tokens.iter().any(|t| t.role == Role::Generic);
+            if bare
+                && self.described.get(usize::try_from(rec.entry).unwrap_or(usize::MAX))
+                    == Some(&true)
+            {
+                let mut used = 0u64;
+                for e in &scratch.chosen {
+                    used |= crate::score::mask(usize::from(e.q_start), usize::from(e.q_len));
+                }
+                let foreign: f32 = q
+                    .tokens
+                    .iter()
+                    .enumerate()
+                    .take(64)
+                    .filter(|(i, t)| t.role == Role::Generic && used & (1u64 << i) == 0 && !has(*i))
+                    .map(|(i, _)| qw.get(i).copied().unwrap_or(0.0))
+                    .sum();
+                s *= 1.0 - f64::from(foreign / total_q);
             }
         }
         if cov_q > 0.95 && cov_l > 0.95 && q.same_display(&rec.form) {

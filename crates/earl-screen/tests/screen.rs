@@ -335,6 +335,23 @@ fn a_city_added_to_a_name_of_descriptive_words_only_is_another_firm() {
 }
 
 #[test]
+fn a_bare_brand_alias_does_not_vouch_for_another_line_of_business() {
+    // The entry's other names say what Biren does; a restaurant is not it.
+    let restaurant = top("Shanghai Biren Restaurant");
+    assert!(!restaurant.alert, "{} {}", restaurant.matched_name, restaurant.score);
+    let sugon_hotel = top("Sugon Hotel Management");
+    assert!(!sugon_hotel.alert, "{} {}", sugon_hotel.matched_name, sugon_hotel.score);
+    // Words the entry's names do carry, and a branch of the listed firm, still alert.
+    for q in [
+        "Biren Technology",
+        "Sugon Information Industry",
+        "Hangzhou Hikvision Digital Technology Sales Office",
+    ] {
+        assert!(top(q).alert, "{q}: {}", top(q).score);
+    }
+}
+
+#[test]
 fn sibling_companies_score_below_the_alert_line() {
     // Another line of business, another location, a national subsidiary.
     assert!(pair("Tarvik Systems, Inc.", "Tarvik Industries, Inc.") < 0.8);
