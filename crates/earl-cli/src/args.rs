@@ -123,8 +123,9 @@ pub struct ScreenArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
-    /// File of queries, one per line: a plain name, or a JSON object
-    /// `{"name": ..., "country": ..., "date": ...}` (`-` for stdin).
+    /// File of queries, one per line (UTF-8; a byte-order mark and CRLF line ends are fine): a
+    /// plain name, or a JSON object `{"name": ..., "country": ..., "date": ...}` (`query` is
+    /// read as `name`) (`-` for stdin).
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// Output format for `--input`.

@@ -182,6 +182,10 @@ fn screen_batch(global: &Global, engine: &Engine, args: &ScreenArgs) -> anyhow::
                     let raw =
                         raw.with_context(|| format!("reading {} line {line_no}", path.display()))?;
                     let text = match String::from_utf8(raw) {
+                        // A byte-order mark (Windows editors write one) is no part of the name.
+                        Ok(t) if line_no == 1 => {
+                            Ok(t.trim_start_matches('\u{feff}').trim_end_matches('\r').to_owned())
+                        }
                         Ok(t) => Ok(t.trim_end_matches('\r').to_owned()),
                         Err(_) => Err("line is not valid UTF-8".to_owned()),
                     };

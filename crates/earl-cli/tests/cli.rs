@@ -149,8 +149,10 @@ fn screen_respects_the_listing_date() {
 fn batch_screening_keeps_order_and_reports_bad_lines() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("names.txt");
-    let mut bytes = b"Zhong Ke Shu Guang\n{\"name\": \"Moore Threads Intelligent Tech (Beijing) Co Ltd\", \"country\": \"CN\"}\n".to_vec();
+    // A byte-order mark and Windows line ends, as a spreadsheet export writes them.
+    let mut bytes = "\u{feff}Zhong Ke Shu Guang\r\n{\"name\": \"Moore Threads Intelligent Tech (Beijing) Co Ltd\", \"country\": \"CN\"}\n".as_bytes().to_vec();
     bytes.extend_from_slice(b"bad \xff\xfe utf8\n{\"name\": \"x\", \"country\": \"ZZ\"}\nAcme Plumbing Supplies of Ohio\n");
+    bytes.extend_from_slice("{\"query\": \"华为技术有限公司\"}\n".as_bytes());
     std::fs::write(&input, bytes).unwrap();
     let out = earl(dir.path())
         .args(["screen", "--format", "jsonl", "--input"])
@@ -163,7 +165,7 @@ fn batch_screening_keeps_order_and_reports_bad_lines() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 5, "one output object per input line");
+    assert_eq!(lines.len(), 6, "one output object per input line");
     assert_eq!(lines[0]["query"], "Zhong Ke Shu Guang");
     assert_eq!(lines[1]["query"], "Moore Threads Intelligent Tech (Beijing) Co Ltd");
     assert_eq!(lines[2]["line"], 3);
@@ -171,6 +173,10 @@ fn batch_screening_keeps_order_and_reports_bad_lines() {
     assert!(lines[3]["error"].as_str().unwrap().contains("country"));
     assert_eq!(lines[4]["query"], "Acme Plumbing Supplies of Ohio");
     assert!(lines[4]["hits"].as_array().unwrap().iter().all(|h| h["alert"] == false));
+    // An answer's own `query` key reads as the name.
+    assert_eq!(lines[5]["query"], "华为技术有限公司");
+    assert_eq!(lines[5]["hits"][0]["id"], "EL-CN-huawei-technologies-co-ltd");
+    assert_eq!(lines[5]["hits"][0]["alert"], true);
 }
 
 #[test]

@@ -81,7 +81,9 @@ pub struct DataVersions {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenRequest {
-    /// Name to screen, any script.
+    /// Name to screen, any script. Also read from `query`, the key a batch answer echoes it
+    /// under.
+    #[serde(alias = "query")]
     pub name: String,
     /// Country of the party, ISO 3166 alpha-2 (a soft signal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
