@@ -299,6 +299,13 @@ fn chinese_names_of_institutions_and_their_units() {
             "中芯国际集成电路制造有限公司",
             "EL-CN-semiconductor-manufacturing-international-corporation-smic",
         ),
+        // Brand table: English names that are not pinyin (DoD 1260H list).
+        ("腾讯控股有限公司", "1260H-CN-tencent-holdings-limited"),
+        ("宁德时代新能源科技股份有限公司", "1260H-CN-contemporary-amperex-technology-co-ltd"),
+        // Japan's End User List writes names in two scripts, with shinjitai kanji; a Chinese
+        // query in simplified characters meets the kanji part whole.
+        ("中国运载火箭技术研究院", "jp-eul-508"),
+        ("高丽航空", "jp-eul-300"),
     ] {
         let hits = screener().screen(&Query::new(han));
         assert!(
