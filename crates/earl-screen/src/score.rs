@@ -651,8 +651,8 @@ fn reading_merge_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec
 /// is dropped, so any Chinese numeral counts): ordinals number the units of an organisation
 /// (`CETC 13th` / `14th Research Institute`), each a party of its own, not a series of funds.
 fn ordinal(surface: &str) -> bool {
-    let lower = surface.to_ascii_lowercase();
-    ["st", "nd", "rd", "th"].iter().any(|s| lower.ends_with(s))
+    let tail = surface.get(surface.len().saturating_sub(2)..).unwrap_or("");
+    ["st", "nd", "rd", "th"].iter().any(|s| tail.eq_ignore_ascii_case(s))
         || surface.chars().any(crate::normalize::is_han)
 }
 

@@ -1,6 +1,7 @@
 //! The screener: an immutable in-memory index over list entries, candidate generation and
 //! scoring.
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -1514,9 +1515,13 @@ impl Screener {
 /// The written text and the forms of query or list tokens `start..start + len`, each joined
 /// with spaces (tokens without written text, the second word of a translation, are skipped in
 /// the first).
-fn joined_surface(tokens: &[Token], start: u8, len: u8) -> (String, String) {
+fn joined_surface(tokens: &[Token], start: u8, len: u8) -> (String, Cow<'_, str>) {
     let s = usize::from(start);
     let slice = tokens.get(s..s + usize::from(len)).unwrap_or(&[]);
+    // One token (most pairs): its form is borrowed, not copied.
+    if let [t] = slice {
+        return (t.surface.clone(), Cow::Borrowed(t.form.as_str()));
+    }
     let (mut surf, mut forms) = (String::new(), String::new());
     let mut written = 0;
     for (k, t) in slice.iter().enumerate() {
@@ -1532,11 +1537,15 @@ fn joined_surface(tokens: &[Token], start: u8, len: u8) -> (String, String) {
         }
         forms.push_str(&t.form);
     }
-    (surf, forms)
+    (surf, Cow::Owned(forms))
 }
 
-/// `a.to_lowercase() == b` without allocating.
+/// `a.to_lowercase() == b` without allocating (ASCII compared byte by byte).
 fn lower_eq(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.len() == b.len()
+            && a.bytes().zip(b.bytes()).all(|(x, y)| x.to_ascii_lowercase() == y);
+    }
     a.chars().flat_map(char::to_lowercase).eq(b.chars())
 }
 
