@@ -720,6 +720,23 @@ fn latin_words(form: &mut NameForm, mut words: Vec<Word>) {
             }
         }
     }
+    // A short form beside a stripped one is part of the same legal form, wherever it sits
+    // ("China State Shipbuilding Corp, Ltd (CSSC) 701st Research Institute").
+    let stripped_legal = |strip: &[bool], j: Option<usize>| {
+        j.is_some_and(|j| {
+            matches!(units.get(j), Some(Unit::Legal { .. })) && strip.get(j) == Some(&true)
+        })
+    };
+    for k in 0..units.len() {
+        let beside =
+            stripped_legal(&strip, k.checked_sub(1)) || stripped_legal(&strip, Some(k + 1));
+        if matches!(units.get(k), Some(Unit::Legal { .. }))
+            && beside
+            && let Some(s) = strip.get_mut(k)
+        {
+            *s = true;
+        }
+    }
     for (k, u) in units.into_iter().enumerate() {
         let stripped = strip.get(k).copied().unwrap_or(false);
         match u {
@@ -873,6 +890,10 @@ mod tests {
         assert_eq!(l, ["ag"]);
         let (t, _) = forms("Co Ltd");
         assert_eq!(t.len(), 2);
+        // Mid-name, a short form beside a long one goes with it.
+        let (t, l) = forms("China State Shipbuilding Corp, Ltd (CSSC) 701st Res Inst");
+        assert!(!t.iter().any(|x| x.starts_with("ltd")), "{t:?}");
+        assert_eq!(l.len(), 2);
         // A leading form that reads as pinyin before more pinyin is part of the name.
         let (t, l) = forms("Yu Sha Group Co. Ltd.");
         assert_eq!(
