@@ -16,7 +16,7 @@ EXTRA = {
     "limited": "ltd", "lt": "ltd", "ltda": "ltd", "co": "co", "company": "co", "cos": "co",
     "corp": "corp", "corporation": "corp", "corpn": "corp", "inc": "corp",
     "incorporated": "corp", "llc": "llc", "l.l.c.": "llc", "plc": "plc", "gmbh": "gmbh",
-    "ag": "ag", "jsc": "jsc", "ojsc": "jsc", "cjsc": "jsc", "pjsc": "jsc", "pte ltd": "ltd",
+    "ag": "ag", "jsc": "jsc", "ojsc": "jsc", "cjsc": "jsc", "pjsc": "jsc", "pte ltd": "ltd", "pte": "ltd",
     "pvt ltd": "ltd", "private limited": "ltd", "sdn bhd": "ltd", "bhd": "ltd",
     "co ltd corp": "ltd", "joint stock company": "jsc",
     "limited liability company": "llc", "limited liability partnership": "llp",
