@@ -602,6 +602,42 @@ fn merge_edges(a: &[Token], b: &[Token], a_is_query: bool, scratch: &mut Scratch
     }
 }
 
+/// Similarity of a word that is a name run together with a trade abbreviation and the two
+/// words it stands for (`Higoninfo` / `Higon Information`).
+const ABBREVIATED_MERGE_SIM: f32 = 0.93;
+
+/// Edges where one word on side A is a word of side B run together with an abbreviation of
+/// the next one (`Higoninfo` = `Higon` + `Info` = `Higon Information`, `Suntontech` = `Sunton
+/// Technology`): joining side B's forms cannot find these, as the second word is written
+/// short. Only distinctive words of six letters or more, split after three or more.
+fn abbreviated_merge_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec<Edge>) {
+    for (i, ta) in a.iter().enumerate().take(MAX_TOKENS) {
+        if ta.role != Role::Distinctive || ta.form.len() < 6 {
+            continue;
+        }
+        for (j, pair) in b.windows(2).enumerate().take(MAX_TOKENS - 1) {
+            let [x, y] = pair else { continue };
+            if x.form.len() < 3 || y.role == Role::Distinctive {
+                continue;
+            }
+            let Some(rest) = ta.form.strip_prefix(x.form.as_str()) else { continue };
+            if rest.len() < 2 || crate::prepare::canonical_word(rest) != Some(y.form.as_str()) {
+                continue;
+            }
+            let (qs, ql, ls, ll) = if a_is_query { (i, 1, j, 2) } else { (j, 2, i, 1) };
+            out.push(Edge {
+                q_start: u8::try_from(qs).unwrap_or(u8::MAX),
+                q_len: ql,
+                l_start: u8::try_from(ls).unwrap_or(u8::MAX),
+                l_len: ll,
+                sim: ABBREVIATED_MERGE_SIM,
+                how: MatchKind::MergeSplit,
+                edits: 0,
+            });
+        }
+    }
+}
+
 /// Edges where one token on side A equals two neighbouring person-name parts on side B read
 /// through their other romanisations (`Chin` `ping` = `jin` + `ping`, `Kwok` `Keung` = `guo` +
 /// `qiang`): Wade-Giles and Hong Kong spellings write given names in parts, pinyin as one word
@@ -834,6 +870,8 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
     }
     merge_edges(qt, lt, true, scratch);
     merge_edges(lt, qt, false, scratch);
+    abbreviated_merge_edges(qt, lt, true, &mut scratch.edges);
+    abbreviated_merge_edges(lt, qt, false, &mut scratch.edges);
     initial_edges(qt, lt, true, &mut scratch.edges);
     initial_edges(lt, qt, false, &mut scratch.edges);
     // Best first; among equals prefer the edge carrying more weight.

@@ -326,6 +326,17 @@ fn chinese_names_of_institutions_and_their_units() {
 }
 
 #[test]
+fn a_name_run_together_with_an_abbreviation_meets_both_words() {
+    let (score, why) = screener()
+        .explain_pair("Higoninfo Tech", "Higon Information Technology")
+        .unwrap_or_else(|| panic!("no explanation"));
+    assert!(score >= 0.8, "{score}");
+    assert!(why.aligned.iter().any(|p| p.how == earl_screen::MatchKind::MergeSplit), "{why:?}");
+    // Only a real abbreviation of the next word: `Higonix` is not `Higon` + anything.
+    assert!(pair("Higonix Tech", "Higon Information Technology") < 0.8);
+}
+
+#[test]
 fn a_city_added_to_a_name_of_descriptive_words_only_is_another_firm() {
     assert!(pair("Wuxi Electronics Network Limited", "Electronic Network Inc.") < 0.8);
     assert!(pair("Electronics Network Limited", "Electronic Network Inc.") >= 0.8);
