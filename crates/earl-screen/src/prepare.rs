@@ -503,16 +503,10 @@ fn repair_legal_typos(words: &mut [Word]) {
         }
         // One edit changes the length by at most one and at most two letters of the letter
         // set: cheap filters before the distance.
-        let mask = crate::score::letter_mask(text);
-        let fix = (text.len() - 1..=text.len() + 1)
-            .filter_map(|len| t.legal_words.get(&len))
-            .flatten()
-            .find(|(l, m)| {
-                (m ^ mask).count_ones() <= 2
-                    && crate::score::osa_distance(l.as_bytes(), text.as_bytes(), 1) == 1
-            })
-            .map(|(l, _)| l.clone());
-        let Some(fix) = fix else { continue };
+        let Some(fix) = near_terms(&t.legal_words, text, 1).next().map(|(l, _)| l.to_owned())
+        else {
+            continue;
+        };
         let Some(slot) = words.get_mut(i) else { continue };
         let original = std::mem::replace(&mut slot.text, fix);
         if !completes_legal_form(words, i)
@@ -521,6 +515,25 @@ fn repair_legal_typos(words: &mut [Word]) {
             slot.text = original;
         }
     }
+}
+
+/// Terms of a by-length table (`Tables::legal_words`, `Tables::generic_words`) within `budget`
+/// edits of `text` and not equal to it, with their distance, shortest length first: a letter
+/// mask rules most terms out before any distance is computed.
+fn near_terms<'a>(
+    by_len: &'a rustc_hash::FxHashMap<usize, Vec<(String, u32)>>,
+    text: &'a str,
+    budget: usize,
+) -> impl Iterator<Item = (&'a str, usize)> + 'a {
+    let (len, mask) = (text.len(), crate::score::letter_mask(text));
+    (len.saturating_sub(budget)..=len + budget)
+        .filter_map(move |l| by_len.get(&l))
+        .flatten()
+        .filter(move |(_, m)| ((m ^ mask).count_ones() as usize) <= 2 * budget)
+        .filter_map(move |(term, _)| {
+            let d = crate::score::osa_distance(term.as_bytes(), text.as_bytes(), budget);
+            (d > 0 && d <= budget).then_some((term.as_str(), d))
+        })
 }
 
 /// Reads a misspelling of a long generic term as the term (`Instatute`, `Scinetific`,
@@ -557,28 +570,19 @@ fn repair_generic_typos(words: &mut [Word]) -> bool {
             continue;
         }
         let budget = if len >= 12 { 2 } else { 1 };
-        let mask = crate::score::letter_mask(text);
         let mut best: Option<(usize, &str)> = None;
         let mut tied = false;
-        for (term, term_mask) in
-            (len - budget..=len + budget).filter_map(|l| t.generic_words.get(&l)).flatten()
+        let first = text.as_bytes().first();
+        for (term, d) in near_terms(&t.generic_words, text, budget)
+            .filter(|(term, _)| term.as_bytes().first() == first)
         {
-            if term.as_bytes().first() != text.as_bytes().first()
-                || ((term_mask ^ mask).count_ones() as usize) > 2 * budget
-            {
-                continue;
-            }
-            let d = crate::score::osa_distance(term.as_bytes(), text.as_bytes(), budget);
-            if d == 0 || d > budget {
-                continue;
-            }
             match best {
                 Some((bd, bt)) if bd == d => {
                     tied |= canonical_word(bt) != canonical_word(term);
                 }
                 Some((bd, _)) if bd < d => {}
                 _ => {
-                    best = Some((d, term.as_str()));
+                    best = Some((d, term));
                     tied = false;
                 }
             }

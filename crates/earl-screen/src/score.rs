@@ -447,7 +447,7 @@ fn initial_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec<Edge>
 }
 
 /// Bits `start..start + len` (token positions of a span).
-pub(crate) fn mask(start: usize, len: usize) -> u64 {
+fn mask(start: usize, len: usize) -> u64 {
     let mut m = 0u64;
     for i in start..start + len {
         if i < MAX_TOKENS {
@@ -682,7 +682,6 @@ fn reading_merge_edges(a: &[Token], b: &[Token], a_is_query: bool, out: &mut Vec
     }
 }
 
-/// Whether two number forms are consecutive integers (`4` / `5`).
 /// Whether a number is written as an ordinal (`13th`, `Second`, Chinese `第十三`, whose `第`
 /// is dropped, so any Chinese numeral counts): ordinals number the units of an organisation
 /// (`CETC 13th` / `14th Research Institute`), each a party of its own, not a series of funds.
@@ -692,6 +691,7 @@ fn ordinal(surface: &str) -> bool {
         || surface.chars().any(crate::normalize::is_han)
 }
 
+/// Whether two number forms are consecutive integers (`4` / `5`).
 fn consecutive(a: &str, b: &str) -> bool {
     match (a.parse::<u64>(), b.parse::<u64>()) {
         (Ok(x), Ok(y)) => x.abs_diff(y) == 1,
@@ -778,10 +778,7 @@ pub(crate) fn context_extra(
     if total_q <= 0.0 || !own_word {
         return 0.0;
     }
-    let mut used = 0u64;
-    for e in edges {
-        used |= mask(usize::from(e.q_start), usize::from(e.q_len));
-    }
+    let used = query_tokens(edges);
     let mut extra = 0.0f32;
     for (i, t) in q.tokens.iter().enumerate().take(MAX_TOKENS) {
         if used & (1u64 << i) != 0 || !matches!(t.role, Role::Generic | Role::Place) {
@@ -804,6 +801,11 @@ pub(crate) fn combine(cov_q: f64, cov_l: f64) -> f64 {
 /// Group"): then every word the query lacks counts as much as every word it adds.
 pub(crate) fn combine_generic(cov_q: f64, cov_l: f64) -> f64 {
     (cov_q.clamp(0.0, 1.0) * cov_l.clamp(0.0, 1.0)).sqrt()
+}
+
+/// The query tokens the edges cover, as bits.
+pub(crate) fn query_tokens(edges: &[Edge]) -> u64 {
+    edges.iter().fold(0, |m, e| m | mask(usize::from(e.q_start), usize::from(e.q_len)))
 }
 
 /// Picks edges best first, each only when its tokens are still free; returns the used tokens
@@ -886,9 +888,7 @@ pub(crate) fn align_in(q: Side<'_>, l: Side<'_>, scratch: &mut Scratch) -> (f64,
     // copy another pairing needed ("militarymedical" = "military medical"). When words are
     // left over on both sides, the pick is tried again preferring partners in the same place,
     // and the better of the two kept.
-    let full = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
-    let leftovers =
-        used_q != full(qt.len().min(MAX_TOKENS)) && used_l != full(lt.len().min(MAX_TOKENS));
+    let leftovers = used_q != mask(0, qt.len()) && used_l != mask(0, lt.len());
     if leftovers && (repeats_a_form(q) || repeats_a_form(l)) {
         let matched = |chosen: &[Edge]| -> f32 {
             chosen

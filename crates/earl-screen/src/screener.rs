@@ -1336,10 +1336,7 @@ impl Screener {
                 && self.described.get(usize::try_from(rec.entry).unwrap_or(usize::MAX))
                     == Some(&true)
             {
-                let mut used = 0u64;
-                for e in &scratch.chosen {
-                    used |= crate::score::mask(usize::from(e.q_start), usize::from(e.q_len));
-                }
+                let used = crate::score::query_tokens(&scratch.chosen);
                 let foreign: f32 = q
                     .tokens
                     .iter()
